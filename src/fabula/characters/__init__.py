@@ -1,0 +1,9 @@
+"""The characters stage. PLACEHOLDER: registers a stage that adds nothing yet."""
+
+from fabula.pipeline import stage
+from fabula.story import Story
+
+
+@stage("characters")
+def run(story: Story) -> Story:
+    return story

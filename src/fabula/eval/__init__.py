@@ -1,0 +1,1 @@
+"""Scorers against LitBank, PDNC and CoNLL-U, read straight from the datasets' own files."""

@@ -1,0 +1,9 @@
+"""The narrative stage. PLACEHOLDER: registers a stage that adds nothing yet."""
+
+from fabula.pipeline import stage
+from fabula.story import Story
+
+
+@stage("narrative")
+def run(story: Story) -> Story:
+    return story

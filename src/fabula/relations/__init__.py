@@ -1,0 +1,9 @@
+"""The relations stage. PLACEHOLDER: registers a stage that adds nothing yet."""
+
+from fabula.pipeline import stage
+from fabula.story import Story
+
+
+@stage("relations")
+def run(story: Story) -> Story:
+    return story
