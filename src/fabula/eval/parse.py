@@ -1,9 +1,73 @@
-"""`fabula eval parse`. PLACEHOLDER: adds no command yet."""
+"""`fabula eval parse`: UPOS accuracy, UAS and LAS against a CoNLL-U file.
+
+Scored on the file's own words and sentences (gold tokenization and segmentation, the usual
+setting for comparing taggers and parsers), punctuation included, full relation labels
+(`nmod:poss` is not `nmod`). Multiword-token lines are skipped: their words are scored.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from fabula.train.corpora import ConlluSentence, read_conllu
+
+# Given the sentences, return per sentence: UPOS tags, head indices (root -> itself), relations.
+Analysis = tuple[list[str], list[int], list[str]]
+Parser = Callable[[list[ConlluSentence]], Iterable[Analysis]]
+
+
+@dataclass(slots=True)
+class ParseScores:
+    words: int = 0
+    upos: int = 0
+    uas: int = 0
+    las: int = 0
+
+    def row(self) -> str:
+        n = self.words or 1
+        return f"words {self.words}  UPOS {100 * self.upos / n:.2f}  UAS {100 * self.uas / n:.2f}  LAS {100 * self.las / n:.2f}"
+
+
+def _root_label(label: str) -> str:
+    return "root" if label.lower() == "root" else label
+
+
+def parse_sentences(sentences: list[ConlluSentence]) -> Iterable[Analysis]:
+    """Run the shipped tagger and parser on pre-tokenized sentences, one `Doc` per sentence."""
+    from spacy.tokens import Doc
+
+    from fabula.language.models import load_pipeline
+
+    nlp = load_pipeline()
+    docs = (Doc(nlp.vocab, words=s.words, spaces=s.spaces) for s in sentences)
+    for doc in nlp.pipe(docs, batch_size=256, disable=["spancat"]):
+        yield [t.pos_ for t in doc], [t.head.i for t in doc], [t.dep_ for t in doc]
+
+
+def evaluate(sentences: list[ConlluSentence], parse: Parser = parse_sentences) -> ParseScores:
+    scores = ParseScores()
+    for gold, (upos, heads, deps) in zip(sentences, parse(sentences), strict=True):
+        for i in range(len(gold.words)):
+            scores.words += 1
+            scores.upos += upos[i] == gold.upos[i]
+            head_ok = heads[i] == gold.heads[i]
+            scores.uas += head_ok
+            scores.las += head_ok and _root_label(deps[i]) == gold.deprels[i]
+    return scores
 
 
 def register(app: typer.Typer) -> None:
     """Add this scorer's command to the `fabula eval` group."""
+
+    @app.command("parse")
+    def parse_command(
+        conllu: Annotated[Path, typer.Option(help="A CoNLL-U file, e.g. UD English EWT's dev file.")],
+    ) -> None:
+        """UPOS accuracy, UAS and LAS of the shipped tagger and parser (gold tokens and sentences)."""
+        scores = evaluate(read_conllu(conllu))
+        typer.echo(f"{conllu.name}: {scores.row()}")

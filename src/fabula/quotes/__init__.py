@@ -1,9 +1,19 @@
-"""The quotes stage. PLACEHOLDER: registers a stage that adds nothing yet."""
+"""The quotes stage: every quotation of the story, its kind, speaker and addressees.
+
+Detection (`detect`) is a deterministic scanner over the story's paragraphs; attribution
+(`attribute`) is a sieve over tags, paragraph narration and turn-taking that reads the
+characters stage's `Story.characters` (names, aliases, linked mentions). See docs/quotes.md.
+"""
 
 from fabula.pipeline import stage
+from fabula.quotes.attribute import attribute
 from fabula.story import Story
+
+__all__ = ["attribute", "run"]
 
 
 @stage("quotes")
 def run(story: Story) -> Story:
+    """Replace `story.quotes` with the quotes found in the story's text."""
+    story.quotes = attribute(story)
     return story

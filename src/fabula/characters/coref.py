@@ -1,0 +1,416 @@
+"""Coreference over a whole book as a pure function of its mentions.
+
+Proper names are grouped first (`names.cluster_names`); every other mention is resolved left to
+right against the clusters built so far (entity ranking): a linear model scores the most recent
+clusters from hand features (recency, gender/number agreement, head and string match, quote and
+speaker context) and the mention joins the best one above a threshold, or starts its own.
+Mentions inside a quotation whose speaker tag follows it ("I am tired," said Tom) are resolved
+after the tag, so "I" can join the speaker. Weights: data/coref.json, rebuilt by
+`fabula.characters.train` from LitBank.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from fabula.characters.mentions import Mention, QuoteSpan, pronoun
+from fabula.characters.names import HONORIFICS, cluster_names, parse_name
+from fabula.errors import ModelError
+
+GENDERED_NOUNS: dict[str, str] = {
+    **dict.fromkeys(
+        ["man", "boy", "husband", "father", "son", "brother", "uncle", "king", "gentleman", "lord",
+         "fellow", "lad", "nephew", "grandfather", "monk", "priest", "master", "duke", "prince",
+         "emperor", "chap", "guy", "widower", "bridegroom", "groom", "papa", "daddy", "dad", "sir",
+         "squire", "landlord", "baronet", "knight", "sultan", "stepfather", "grandson", "bachelor",
+         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister"], "he"),
+    **dict.fromkeys(
+        ["woman", "girl", "wife", "mother", "daughter", "sister", "aunt", "queen", "lady", "madam",
+         "mistress", "niece", "grandmother", "nun", "duchess", "princess", "countess", "widow",
+         "bride", "maid", "maiden", "mama", "mamma", "mom", "mum", "mummy", "lass", "governess",
+         "actress", "heroine", "stepmother", "granddaughter", "spinster", "fiancee", "fiancée",
+         "girlfriend", "hostess", "waitress", "landlady", "ladyship", "housekeeper", "nurse"], "she"),
+}  # fmt: skip
+_PLURAL_NOUNS = {"people", "men", "women", "children", "folk", "folks", "others", "family", "couple", "both"}
+_DEFINITE = {"the", "this", "that", "these", "those"}
+_INDEFINITE = {"a", "an", "some", "another", "one", "any", "no", "every", "each", "such", "many", "several"}
+_HEAD_STOPS = {"of", "who", "whom", "whose", "which", "that", ",", "with", "in", "at", "from", "on", "to", "("}
+_STRIP = "\"'“”‘’.,;:!?()-—"
+
+
+def _head(words: list[str]) -> str:
+    cut = words
+    for i, word in enumerate(words[1:], 1):
+        if word.lower() in _HEAD_STOPS:
+            cut = words[:i]
+            break
+    return cut[-1].lower().strip(_STRIP) if cut else ""
+
+
+def _normal(text: str) -> str:
+    words = text.lower().replace("’", "'").split()
+    while len(words) > 1 and (words[0] in _DEFINITE or words[0] in _INDEFINITE or pronoun(words[0])):
+        words = words[1:]
+    return " ".join(w.strip(_STRIP) for w in words)
+
+
+def _bucket(value: int, edges: tuple[int, ...]) -> str:
+    for edge in edges:
+        if value <= edge:
+            return str(edge)
+    return f">{edges[-1]}"
+
+
+@dataclass(slots=True)
+class _Info:
+    """What resolution needs of one mention, computed once."""
+
+    kind: str  # PROP, NOM, or the pronoun's category (1sg, 1pl, 2, he, she, it, they)
+    form: str
+    gender: str
+    number: str
+    head: str
+    normal: str
+    det: str
+    person: int
+
+
+@dataclass
+class _Cluster:
+    id: int
+    members: list[int] = field(default_factory=list)
+    labels: Counter[str] = field(default_factory=Counter)
+    genders: Counter[str] = field(default_factory=Counter)
+    numbers: Counter[str] = field(default_factory=Counter)
+    heads: set[str] = field(default_factory=set)
+    normals: set[str] = field(default_factory=set)
+    named: bool = False
+    narrator: bool = False
+    quotes_first: set[int] = field(default_factory=set)
+    quotes_second: set[int] = field(default_factory=set)
+    last: int = -1
+
+    def majority(self, votes: Counter[str]) -> str:
+        return votes.most_common(1)[0][0] if votes else "none"
+
+
+def describe(mention: Mention) -> _Info:
+    """Closed-class facts about a mention: pronoun category, gender and number evidence, head."""
+    words = mention.words
+    pron = pronoun(mention.text) if mention.kind == "PRON" else None
+    if pron is not None:
+        category = {1: f"1{pron.number}", 2: "2"}.get(pron.person, pron.gender)
+        return _Info(category, mention.text.lower(), pron.gender if pron.person == 3 else "",
+                     pron.number, mention.text.lower(), "", "pron", pron.person)  # fmt: skip
+    head = _head(words)
+    gender, number = "", "sg"
+    first = words[0].lower() if words else ""
+    if mention.kind == "PROP":
+        name = parse_name(mention.text)
+        gender = name.gender
+        number = "pl" if name.group else "sg"
+    else:
+        gender = GENDERED_NOUNS.get(head, HONORIFICS.get(head, ""))
+        if head in _PLURAL_NOUNS or (head.endswith("s") and not head.endswith("ss") and len(head) > 3):
+            number = "pl"
+    det = (
+        "def" if first in _DEFINITE
+        else "indef" if first in _INDEFINITE
+        else "poss" if pronoun(first) or first.endswith("'s")
+        else "bare"
+    )  # fmt: skip
+    return _Info(mention.kind, "", gender, number, head, _normal(mention.text), det, 3)
+
+
+@dataclass(frozen=True)
+class CorefModel:
+    """A linear scorer over named features; `threshold` is the link probability to beat."""
+
+    weights: dict[str, float]
+    bias: float
+    threshold: float = 0.5
+    window: int = 20
+
+    def probability(self, features: list[str]) -> float:
+        z = self.bias + sum(self.weights.get(f, 0.0) for f in features)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"bias": self.bias, "threshold": self.threshold, "window": self.window,
+             "weights": {k: round(v, 5) for k, v in sorted(self.weights.items()) if abs(v) > 1e-5}},
+            indent=0,
+        )  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str) -> CorefModel:
+        data = json.loads(text)
+        return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), int(data["window"]))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> CorefModel:
+        if path is not None:
+            return cls.from_json(Path(path).read_text(encoding="utf-8"))
+        return default_model()
+
+
+@cache
+def default_model() -> CorefModel:
+    try:
+        text = resources.files("fabula.characters").joinpath("data/coref.json").read_text(encoding="utf-8")
+        return CorefModel.from_json(text)
+    except (OSError, ValueError, KeyError) as err:
+        raise ModelError(
+            f"coreference weights unreadable ({err}); rebuild them with `python -m fabula.characters.train`"
+        ) from None
+
+
+# Decides, for mention i, which candidate cluster it joins (None: a new one).
+Decider = Callable[[int, list[tuple[_Cluster, list[str]]]], _Cluster | None]
+
+
+class Resolver:
+    """One book's mentions, resolved in reading order against the clusters built so far."""
+
+    def __init__(
+        self,
+        mentions: list[Mention],
+        quotes: list[QuoteSpan] | None = None,
+        speakers: dict[int, int] | None = None,
+        window: int = 20,
+    ) -> None:
+        self.mentions = mentions
+        self.quotes = quotes or []
+        self.window = window
+        self.info = [describe(m) for m in mentions]
+        self.cues = self._speaker_cues()
+        self.cues.update(speakers or {})
+        self.order = self._order()
+        self.position = {i: p for p, i in enumerate(self.order)}
+        self.name_group = self._name_groups()
+        self.clusters: list[_Cluster] = []
+        self.cluster_of: dict[int, _Cluster] = {}
+        self.by_name: dict[int, _Cluster] = {}
+
+    def _speaker_cues(self) -> dict[int, int]:
+        """Quote index -> the mention in its speaker tag: the nearest person after it, else before."""
+        if not self.quotes:
+            return {}
+        by_sentence: dict[int, list[int]] = {}
+        for i, m in enumerate(self.mentions):
+            if m.quote < 0 and self._personal(i):
+                by_sentence.setdefault(m.sentence, []).append(i)
+        cues: dict[int, int] = {}
+        for q, span in enumerate(self.quotes):
+            next_start = self.quotes[q + 1].start if q + 1 < len(self.quotes) else 1 << 62
+            prev_end = self.quotes[q - 1].end if q > 0 else -1
+            after = [
+                i for i in by_sentence.get(span.last_sentence, ())
+                if span.end <= self.mentions[i].start < next_start
+            ]  # fmt: skip
+            before = [
+                i for i in by_sentence.get(span.first_sentence, ())
+                if prev_end <= self.mentions[i].start and self.mentions[i].end <= span.start
+            ]  # fmt: skip
+            if after:
+                cues[q] = min(after, key=lambda i: (self.mentions[i].start, -self.mentions[i].end))
+            elif before:
+                cues[q] = max(before, key=lambda i: (self.mentions[i].start, self.mentions[i].end))
+        return cues
+
+    def _personal(self, i: int) -> bool:
+        m, info = self.mentions[i], self.info[i]
+        if m.kind == "PRON":
+            return info.kind in {"he", "she", "1sg"}
+        return m.label in {"PER", None} and info.number == "sg"
+
+    def _order(self) -> list[int]:
+        """Reading order, except that a quote's mentions wait for a speaker tag that follows it."""
+        anchor: dict[int, tuple[int, int]] = {}
+        for q, cue in self.cues.items():
+            if self.mentions[cue].start >= self.quotes[q].end:
+                anchor[q] = (self.mentions[cue].start, self.mentions[cue].end)
+
+        def key(i: int) -> tuple[int, int, int, int]:
+            m = self.mentions[i]
+            if m.quote in anchor:
+                start, end = anchor[m.quote]
+                return (start, -end, 1, m.start)
+            return (m.start, -m.end, 0, 0)
+
+        return sorted(range(len(self.mentions)), key=key)
+
+    def _name_groups(self) -> dict[int, int]:
+        """Mention -> name group, for proper names: people by `cluster_names`, others by string."""
+        people = [i for i, m in enumerate(self.mentions) if m.kind == "PROP" and m.label in {"PER", None}]
+        groups = dict(zip(people, cluster_names([parse_name(self.mentions[i].text) for i in people]), strict=True))
+        offset = max(groups.values(), default=-1) + 1
+        others: dict[tuple[str | None, str], int] = {}
+        for i, m in enumerate(self.mentions):
+            if m.kind == "PROP" and i not in groups:
+                key = (m.label, self.info[i].normal)
+                groups[i] = others.setdefault(key, offset + len(others))
+        return groups
+
+    def speaker(self, q: int) -> _Cluster | None:
+        cue = self.cues.get(q)
+        return self.cluster_of.get(cue) if cue is not None else None
+
+    def candidates(self, i: int) -> list[_Cluster]:
+        recent = sorted(self.clusters, key=lambda c: -c.last)[: self.window]
+        info = self.info[i]
+        if info.person == 3 and info.det != "pron":
+            seen = {c.id for c in recent}
+            recent += [c for c in self.clusters if c.id not in seen and (info.head in c.heads)]
+        return recent
+
+    def features(self, i: int, cluster: _Cluster, rank: int, gender_rank: int) -> list[str]:
+        m, info = self.mentions[i], self.info[i]
+        last = self.mentions[cluster.last]
+        last_info = self.info[cluster.last]
+        kind = info.kind
+        c_gender, c_number = cluster.majority(cluster.genders), cluster.majority(cluster.numbers)
+        c_label = cluster.majority(cluster.labels)
+        sdist = _bucket(m.sentence - last.sentence, (0, 1, 2, 3, 5, 10, 20))
+        size = _bucket(len(cluster.members), (1, 2, 4, 8, 16))
+        base = [
+            f"r{min(rank, 10)}",
+            f"gr{min(gender_rank, 5)}",
+            f"s{sdist}",
+            f"n{size}",
+            f"ak{last_info.kind}",
+            f"cl{c_label}",
+            f"cg{c_gender}",
+            f"cn{c_number}",
+            f"g{info.gender}>{c_gender}",
+            f"num{info.number}>{c_number}",
+            f"named{cluster.named}",
+            f"det{info.det}",
+            f"lab{m.label}>{c_label}",
+            f"r{min(rank, 5)}s{sdist}",
+            f"gr{min(gender_rank, 3)}s{sdist}",
+        ]
+        if info.gender and info.gender in cluster.genders:
+            base.append("gseen")
+        if info.gender and any(g != info.gender and g != "they" for g in cluster.genders):
+            base.append("gother")
+        if last.end > m.start and last.start <= m.start:
+            base.append("nested")
+        if m.sentence == last.sentence:
+            base.append(f"same_sent>{last_info.kind}")
+        if info.det != "pron":
+            if info.normal in cluster.normals:
+                base.append("exact")
+            if info.head in cluster.heads:
+                base.append("head")
+            elif cluster.heads:
+                base.append("head_other")
+        base += self._quote_features(i, cluster)
+        feats = [f"{kind}|{f}" for f in base]
+        if info.form:
+            feats += [f"{info.form}|{f}" for f in base[:3]]
+        return feats
+
+    def _quote_features(self, i: int, cluster: _Cluster) -> list[str]:
+        m, info = self.mentions[i], self.info[i]
+        last = self.mentions[cluster.last]
+        out = [f"q{m.quote >= 0}{last.quote >= 0}{m.quote == last.quote}"]
+        if m.quote < 0:
+            if info.person == 1 and cluster.narrator:
+                out.append("narrator")
+            if info.person == 2 and cluster.quotes_second and -1 in cluster.quotes_second:
+                out.append("reader")
+            return out
+        q = m.quote
+        if self.speaker(q) is cluster:
+            out.append(f"speaker{info.person}")
+        elif q >= 2 and q not in self.cues and self.speaker(q - 2) is cluster:
+            out.append(f"alt_speaker{info.person}")
+        if q >= 1 and self.speaker(q - 1) is cluster:
+            out.append(f"prev_speaker{info.person}")
+        if info.person == 1 and q in cluster.quotes_first:
+            out.append("same_quote_first")
+        if info.person == 2 and q in cluster.quotes_second:
+            out.append("same_quote_second")
+        if info.person == 2 and cluster.quotes_second:
+            out.append("was_addressed")
+        if cluster.quotes_first:
+            out.append(f"was_speaker{info.person}")
+        return out
+
+    def add(self, i: int, cluster: _Cluster | None) -> _Cluster:
+        if cluster is None:
+            cluster = _Cluster(len(self.clusters))
+            self.clusters.append(cluster)
+        m, info = self.mentions[i], self.info[i]
+        cluster.members.append(i)
+        cluster.last = i
+        self.cluster_of[i] = cluster
+        if m.label:
+            cluster.labels[m.label] += 1
+        if info.gender:
+            cluster.genders[info.gender] += 1
+        if info.person == 3:
+            cluster.numbers[info.number] += 1
+        if info.det != "pron":
+            cluster.heads.add(info.head)
+            cluster.normals.add(info.normal)
+        if info.kind == "1sg":
+            if m.quote < 0:
+                cluster.narrator = True
+            else:
+                cluster.quotes_first.add(m.quote)
+        if info.person == 2:
+            cluster.quotes_second.add(m.quote)
+        if i in self.name_group:
+            cluster.named = True
+            self.by_name.setdefault(self.name_group[i], cluster)
+        return cluster
+
+    def run(self, decide: Decider) -> list[int]:
+        for i in self.order:
+            group = self.name_group.get(i)
+            if group is not None and group in self.by_name:
+                self.add(i, self.by_name[group])
+                continue
+            candidates = self.candidates(i)
+            if group is not None:
+                candidates = [c for c in candidates if not c.named]
+            gender = self.info[i].gender
+            scored: list[tuple[_Cluster, list[str]]] = []
+            gender_rank = 0
+            for rank, cluster in enumerate(candidates):
+                agrees = bool(gender) and cluster.majority(cluster.genders) == gender
+                scored.append((cluster, self.features(i, cluster, rank, gender_rank if agrees else 9)))
+                gender_rank += agrees
+            self.add(i, decide(i, scored) if scored else None)
+        return [self.cluster_of[i].id for i in range(len(self.mentions))]
+
+
+def resolve(
+    mentions: list[Mention],
+    quotes: list[QuoteSpan] | None = None,
+    speakers: dict[int, int] | None = None,
+    model: CorefModel | None = None,
+) -> list[int]:
+    """A cluster id for each mention. `speakers` (quote index -> mention index) is an optional hook
+    for speakers already known, e.g. from an earlier quote-attribution pass."""
+    model = model or default_model()
+    resolver = Resolver(mentions, quotes, speakers, model.window)
+
+    def decide(i: int, scored: list[tuple[_Cluster, list[str]]]) -> _Cluster | None:
+        best, best_p = None, model.threshold
+        for cluster, features in scored:
+            p = model.probability(features)
+            if p > best_p:
+                best, best_p = cluster, p
+        return best
+
+    return resolver.run(decide)

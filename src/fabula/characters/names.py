@@ -1,0 +1,166 @@
+"""Name clustering: "Tom", "Tom Sawyer", "Mr. Sawyer" and "Thomas Sawyer" are one person.
+
+Names are parsed into an honorific (which carries a gender), given names and a surname; first
+names are compared through BookNLP's hypocorism list (data/aliases.txt, MIT). Family and group
+references ("the Marches") are parsed as groups and never merged with a member.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+# Honorific (lowercase, no dot) -> the gender it implies ("" when it implies none).
+HONORIFICS: dict[str, str] = {
+    **dict.fromkeys(
+        ["mr", "mister", "sir", "lord", "master", "monsieur", "m", "herr", "signor", "senor", "señor",
+         "king", "prince", "duke", "count", "baron", "earl", "marquis", "uncle", "father", "brother",
+         "fr", "mssr", "messrs"], "he"),
+    **dict.fromkeys(
+        ["mrs", "miss", "ms", "lady", "madam", "madame", "mme", "mademoiselle", "mlle", "dame",
+         "queen", "princess", "duchess", "countess", "baroness", "aunt", "mother", "sister",
+         "frau", "fräulein", "signora", "señora", "senora", "mistress", "missus"], "she"),
+    **dict.fromkeys(
+        ["dr", "doctor", "prof", "professor", "captain", "capt", "colonel", "col", "general", "gen",
+         "major", "lieutenant", "lt", "sergeant", "sgt", "rev", "reverend", "judge", "squire",
+         "saint", "st", "mx", "officer", "detective", "inspector", "president", "governor",
+         "agent", "commander", "admiral", "cousin", "granny", "grandpa", "grandma"], ""),
+}  # fmt: skip
+# Titles used with a surname alone: "Mrs. March" is the mother, not one of the March girls.
+_SURNAME_TITLES = {"mr", "mrs", "mister", "missus", "ms", "monsieur", "madame", "herr", "frau"}
+_SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
+_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)
+
+
+@cache
+def hypocorisms() -> dict[str, frozenset[str]]:
+    """Lowercase first name -> the canonical names it may stand for (itself included)."""
+    groups: dict[str, set[str]] = defaultdict(set)
+    text = resources.files("fabula.characters").joinpath("data/aliases.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        names = [n.strip().lower() for n in line.split("\t") if n.strip()]
+        if names:
+            for name in names:
+                groups[name].add(names[0])
+    return {name: frozenset(canon) for name, canon in groups.items()}
+
+
+def first_names_match(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    table = hypocorisms()
+    return bool(table.get(a, frozenset({a})) & table.get(b, frozenset({b})))
+
+
+@dataclass(frozen=True, slots=True)
+class Name:
+    """A parsed proper name. `tokens` are lowercase and exclude honorifics and suffixes."""
+
+    tokens: tuple[str, ...]
+    honorific: str = ""
+    gender: str = ""
+    group: bool = False
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...], bool]:
+        return (self.honorific, self.tokens, self.group)
+
+
+def _singular(surname: str) -> str:
+    if surname.endswith(("ches", "shes", "sses", "xes")):
+        return surname[:-2]
+    return surname[:-1] if surname.endswith("s") and not surname.endswith("ss") else surname
+
+
+def parse_name(text: str) -> Name:
+    """Split a proper-noun mention into honorific, name tokens and whether it names a family."""
+    words = [w.rstrip(".").lower() for w in _TOKEN_RE.findall(text.replace("’", "'"))]
+    words = [w[:-2] if w.endswith("'s") else w for w in words]
+    group = len(words) >= 2 and words[0] == "the" and words[-1].endswith("s") and text.rstrip()[-1:] != "."
+    while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "good"}:
+        words = words[1:]
+    honorific, gender = "", ""
+    while words and words[0] in HONORIFICS and len(words) > 1:
+        honorific = honorific or words[0]
+        gender = gender or HONORIFICS[words[0]]
+        words = words[1:]
+    words = [w for w in words if w not in _SUFFIXES and w != "of"] or words
+    if group and words:
+        words[-1] = _singular(words[-1])
+    return Name(tuple(words), honorific, gender, group)
+
+
+def compatible(a: Name, b: Name) -> bool:
+    """Could `a` and `b` name the same person? Order-free; a short name must fit the long one."""
+    if not a.tokens or not b.tokens or a.group != b.group:
+        return False
+    if a.gender and b.gender and a.gender != b.gender:
+        return False
+    if a.group:
+        return a.tokens[-1] == b.tokens[-1]
+    short, long = sorted((a, b), key=lambda n: len(n.tokens))
+    if len(short.tokens) == len(long.tokens):
+        if len(short.tokens) == 1:
+            return first_names_match(short.tokens[0], long.tokens[0])
+        return short.tokens[-1] == long.tokens[-1] and first_names_match(short.tokens[0], long.tokens[0])
+    if len(short.tokens) == 1:
+        word = short.tokens[0]
+        if short.honorific in _SURNAME_TITLES:
+            return word == long.tokens[-1]
+        return word == long.tokens[-1] or first_names_match(word, long.tokens[0])
+    return short.tokens[-1] == long.tokens[-1] and first_names_match(short.tokens[0], long.tokens[0])
+
+
+def _anchors(name: Name, members: list[Name]) -> list[Name]:
+    """The members a new name must fit: the fuller ones ("Tom" need not fit "Mr. Sawyer")."""
+    return [m for m in members if len(m.tokens) > len(name.tokens)] or members
+
+
+def cluster_names(names: list[Name]) -> list[int]:
+    """A name-group id for each name: full names first, then each short name to the likeliest one.
+
+    Short names that fit several full names go to the most frequent of them, as BookNLP does.
+    """
+    counts = Counter(n.key for n in names if n.tokens)
+    by_key = {n.key: n for n in names if n.tokens}
+    order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), -counts[k]))
+    group_of: dict[tuple[str, tuple[str, ...], bool], int] = {}
+    members: list[list[Name]] = []
+    for key in order:
+        name = by_key[key]
+        fits = [g for g, ms in enumerate(members) if all(compatible(name, m) for m in _anchors(name, ms))]
+        if name.honorific in _SURNAME_TITLES and len(name.tokens) == 1 and len(fits) > 1:
+            # "Mr. Bennet" among several Bennets is none of the ones with a first name.
+            fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
+        if not fits:
+            group_of[key] = len(members)
+            members.append([name])
+            continue
+        best = max(fits, key=lambda g: sum(counts[m.key] for m in members[g]))
+        group_of[key] = best
+        members[best].append(name)
+    next_id = len(members)
+    result: list[int] = []
+    for name in names:
+        if name.tokens:
+            result.append(group_of[name.key])
+        else:
+            result.append(next_id)
+            next_id += 1
+    return result
+
+
+def canonical(names: list[str]) -> str:
+    """The name to show for a cluster: the fullest name, the commonest among equally full ones."""
+    counts = Counter(n.strip() for n in names if n.strip())
+    if not counts:
+        return ""
+
+    def rank(text: str) -> tuple[int, int, int, int]:
+        parsed = parse_name(text)
+        return (not parsed.group, len(parsed.tokens), not parsed.honorific, counts[text])
+
+    return max(counts, key=rank)

@@ -1,0 +1,162 @@
+"""Who the characters are and where they are mentioned, in the shape the attribution sieve needs.
+
+The characters stage links mentions (names, and pronouns once coreference runs) to characters
+through `Character.mentions`; names and aliases found in the text fill in where it has not,
+so attribution still works on a story whose characters carry only names.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from dataclasses import dataclass, field
+
+from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES, PRONOUN_GENDER
+from fabula.story import Story
+
+_SPACE = re.compile(r"\s+")
+_LEADING = re.compile(r"^(?:the|a|an|old|young|little|poor|dear|my|our)\s+", re.IGNORECASE)
+
+
+def normalise(name: str) -> str:
+    """Case-folded, single-spaced, without 'the' or a trailing dot: how surface forms are compared."""
+    name = _SPACE.sub(" ", name.replace("’", "'")).strip().rstrip(",.;:")
+    while True:
+        stripped = _LEADING.sub("", name)
+        if stripped == name:
+            return name.lower()
+        name = stripped
+
+
+def title_gender(name: str) -> str:
+    first = name.split()[0] if name.split() else ""
+    if first in FEMALE_TITLES:
+        return "she"
+    if first in MALE_TITLES:
+        return "he"
+    return "unknown"
+
+
+@dataclass
+class Cast:
+    """Characters by surface form, and every anchored mention (start, end, id) outside quotes."""
+
+    forms: dict[str, list[str]] = field(default_factory=dict)
+    gender: dict[str, str] = field(default_factory=dict)
+    linked: list[tuple[int, int, str]] = field(default_factory=list)
+    anchors: list[tuple[int, int, str]] = field(default_factory=list)
+    names: list[tuple[int, int, str]] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @classmethod
+    def build(cls, story: Story, quoted: list[tuple[int, int]]) -> Cast:
+        cast = cls()
+        for ch in story.characters:
+            gender = ch.gender
+            for surface in [ch.name, *ch.aliases]:
+                key = normalise(surface)
+                if key and ch.id not in cast.forms.setdefault(key, []):
+                    cast.forms[key].append(ch.id)
+                if gender == "unknown":
+                    gender = title_gender(surface)  # type: ignore[assignment]
+            cast.gender[ch.id] = gender
+            cast.counts[ch.id] = max(ch.mention_count, len(ch.mentions))
+            cast.linked.extend((s, e, ch.id) for s, e in ch.mentions)
+        cast.linked.sort()
+        names = cast.names = cast._find_names(story.text)
+        if not any(cast.counts.values()):
+            cast.counts.update(cid for _, _, cid in names)
+        starts = [s for s, _ in quoted]
+        outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
+        cast.anchors = outside
+        return cast
+
+    def _find_names(self, text: str) -> list[tuple[int, int, str]]:
+        surfaces = sorted((form for form in self.forms if len(form) > 1), key=lambda s: (-len(s), s))
+        if not surfaces:
+            return []
+        pattern = re.compile(
+            r"(?<![\w])(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in surfaces) + r")(?![\w])",
+            re.IGNORECASE,
+        )
+        found = []
+        for match in pattern.finditer(text):
+            if not match.group()[0].isupper():
+                continue  # names are capitalised; "will" is not Will
+            cid = self.best(self.forms.get(normalise(match.group()), []))
+            if cid:
+                found.append((match.start(), match.end(), cid))
+        return found
+
+    def best(self, ids: list[str]) -> str | None:
+        """Of several characters sharing a surface form, the one mentioned most."""
+        return max(ids, key=lambda i: self.counts[i]) if ids else None
+
+    def linked_at(self, start: int, end: int) -> str | None:
+        """The character whose mention (from the characters stage) overlaps [start, end)."""
+        i = bisect_left(self.linked, (start, -1, ""))
+        for j in (i - 1, i):
+            if 0 <= j < len(self.linked) and self.linked[j][0] < end and self.linked[j][1] > start:
+                return self.linked[j][2]
+        return None
+
+    def by_name(self, surface: str) -> str | None:
+        """A character named `surface`: exact form first, then a form sharing all its words."""
+        key = normalise(surface)
+        if not key:
+            return None
+        if key in self.forms:
+            return self.best(self.forms[key])
+        words = set(key.split())
+        candidates = [cid for form, ids in self.forms.items() if words <= set(form.split()) for cid in ids]
+        if not candidates:
+            return None
+        best = Counter(candidates).most_common()
+        return self.best([cid for cid, n in best if n == best[0][1]])
+
+    def resolve(self, start: int, end: int, surface: str) -> str | None:
+        """The character a mention refers to: the stage's link, else pronoun or name resolution."""
+        linked = self.linked_at(start, end)
+        if linked:
+            return linked
+        word = surface.lower()
+        if word in PRONOUN_GENDER:
+            return self.antecedent(start, PRONOUN_GENDER[word])
+        return self.by_name(surface)
+
+    def antecedent(self, before: int, gender: str, exclude: str | None = None, reach: int = 4000) -> str | None:
+        """The most recent character mentioned outside quotes whose gender fits."""
+        i = bisect_right(self.anchors, (before, -1, ""))
+        fallback = None
+        for j in range(i - 1, -1, -1):
+            start, _, cid = self.anchors[j]
+            if start < before - reach:
+                break
+            if cid == exclude:
+                continue
+            known = self.gender.get(cid, "unknown")
+            if known == gender:
+                return cid
+            if known == "unknown" and fallback is None:
+                fallback = cid
+        return fallback
+
+    def mentioned(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Anchored mentions (outside quotes) inside [start, end)."""
+        return _between(self.anchors, start, end)
+
+    def names_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """Names and aliases found in the text inside [start, end), quotes included."""
+        return _between(self.names, start, end)
+
+
+def _between(spans: list[tuple[int, int, str]], start: int, end: int) -> list[tuple[int, int, str]]:
+    lo = bisect_left(spans, (start, -1, ""))
+    hi = bisect_left(spans, (end, -1, ""))
+    return [m for m in spans[lo:hi] if m[1] <= end]
+
+
+def _inside(offset: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect_right(starts, offset) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]

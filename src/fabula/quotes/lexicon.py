@@ -1,0 +1,282 @@
+"""Word lists the quote scanner and the attribution sieve share.
+
+Kept as data so a reader can see at a glance what counts as a speech verb or an elision.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Verbs that introduce speech; present, past and -ing forms are generated below.
+_SPEECH_STEMS = (
+    "say said",
+    "ask asked",
+    "reply replied",
+    "cry cried",
+    "whisper whispered",
+    "mutter muttered",
+    "murmur murmured",
+    "exclaim exclaimed",
+    "answer answered",
+    "return returned",
+    "observe observed",
+    "add added",
+    "continue continued",
+    "shout shouted",
+    "call called",
+    "yell yelled",
+    "scream screamed",
+    "snap snapped",
+    "growl growled",
+    "hiss hissed",
+    "sigh sighed",
+    "laugh laughed",
+    "chuckle chuckled",
+    "sob sobbed",
+    "groan groaned",
+    "moan moaned",
+    "gasp gasped",
+    "breathe breathed",
+    "stammer stammered",
+    "stutter stuttered",
+    "grumble grumbled",
+    "declare declared",
+    "remark remarked",
+    "reply rejoined",
+    "retort retorted",
+    "respond responded",
+    "interrupt interrupted",
+    "explain explained",
+    "insist insisted",
+    "urge urged",
+    "plead pleaded",
+    "beg begged",
+    "demand demanded",
+    "inquire inquired",
+    "enquire enquired",
+    "query queried",
+    "suggest suggested",
+    "agree agreed",
+    "admit admitted",
+    "protest protested",
+    "object objected",
+    "persist persisted",
+    "resume resumed",
+    "begin began",
+    "go went",
+    "announce announced",
+    "tell told",
+    "warn warned",
+    "promise promised",
+    "repeat repeated",
+    "echo echoed",
+    "mumble mumbled",
+    "drawl drawled",
+    "bark barked",
+    "roar roared",
+    "bellow bellowed",
+    "thunder thundered",
+    "squeak squeaked",
+    "squeal squealed",
+    "shriek shrieked",
+    "wail wailed",
+    "whine whined",
+    "grunt grunted",
+    "purr purred",
+    "coo cooed",
+    "smile smiled",
+    "grin grinned",
+    "nod nodded",
+    "pant panted",
+    "call called",
+    "conclude concluded",
+    "confess confessed",
+    "assent assented",
+    "reason reasoned",
+    "argue argued",
+    "counter countered",
+    "correct corrected",
+    "prompt prompted",
+    "chime chimed",
+    "offer offered",
+    "state stated",
+    "mention mentioned",
+    "venture ventured",
+    "hazard hazarded",
+    "falter faltered",
+    "speak spoke",
+    "write wrote",
+    "read read",
+    "think thought",
+    "wonder wondered",
+    "muse mused",
+    "reflect reflected",
+    "pray prayed",
+    "sing sang",
+    "type typed",
+    "text texted",
+    "scrawl scrawled",
+    "scribble scribbled",
+)
+
+
+def _forms(stems: tuple[str, ...]) -> frozenset[str]:
+    forms: set[str] = set()
+    for pair in stems:
+        base, past = pair.split()
+        forms.update({base, past})
+        if base.endswith("y") and base[-2] not in "aeiou":
+            forms.add(base[:-1] + "ies")
+        elif base.endswith(("s", "sh", "ch", "x", "o")):
+            forms.add(base + "es")
+        else:
+            forms.add(base + "s")
+        stem = base[:-1] if base.endswith("e") and not base.endswith("ee") else base
+        forms.add(stem + "ing")
+    return frozenset(forms)
+
+
+SPEECH_VERBS = _forms(_SPEECH_STEMS) | {"said", "says", "quoth"}
+THOUGHT_VERBS = _forms(("think thought", "wonder wondered", "muse mused"))
+# Speech verbs that mean thought when turned on oneself: "she told herself", "he asked himself".
+INWARD_VERBS = _forms(("tell told", "ask asked", "remind reminded", "say said", "warn warned", "promise promised"))
+WRITTEN_VERBS = _forms(("write wrote", "read read", "type typed", "text texted", "scrawl scrawled")) | {
+    "scribble",
+    "scribbled",
+    "written",
+}
+REFLEXIVES = frozenset({"himself", "herself", "themselves", "themself", "myself", "yourself", "ourselves"})
+
+# Words that make narration about a text rather than a voice: "the sign read", "her letter said".
+WRITTEN_NOUNS = frozenset(
+    {
+        "letter",
+        "letters",
+        "note",
+        "notes",
+        "sign",
+        "signs",
+        "message",
+        "messages",
+        "text",
+        "texts",
+        "card",
+        "telegram",
+        "inscription",
+        "headline",
+        "poster",
+        "label",
+        "notice",
+        "postcard",
+        "email",
+        "e-mail",
+        "memo",
+        "placard",
+        "banner",
+        "page",
+        "screen",
+        "diary",
+        "journal",
+        "written",
+        "wrote",
+        "writes",
+        "scrawled",
+        "typed",
+        "texted",
+        "engraved",
+        "printed",
+        "read",
+        "reads",
+        "ran",
+    }
+)
+
+PRONOUN_GENDER = {
+    "he": "he",
+    "him": "he",
+    "his": "he",
+    "himself": "he",
+    "she": "she",
+    "her": "she",
+    "hers": "she",
+    "herself": "she",
+    "they": "they",
+    "them": "they",
+    "their": "they",
+    "themselves": "they",
+}
+SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "it"})
+
+TITLES = (
+    "Mr.",
+    "Mrs.",
+    "Ms.",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Miss",
+    "Mx.",
+    "Dr.",
+    "Dr",
+    "Lady",
+    "Lord",
+    "Sir",
+    "Madame",
+    "Mme.",
+    "Monsieur",
+    "M.",
+    "Mademoiselle",
+    "Captain",
+    "Colonel",
+    "Major",
+    "General",
+    "Admiral",
+    "Professor",
+    "Aunt",
+    "Uncle",
+    "Father",
+    "Mother",
+    "Sister",
+    "Brother",
+    "Saint",
+    "St.",
+    "Rev.",
+    "Reverend",
+    "Judge",
+    "King",
+    "Queen",
+    "Prince",
+    "Princess",
+    "Duke",
+    "Duchess",
+    "Count",
+    "Countess",
+    "Baron",
+    "Signor",
+    "Signora",
+    "Herr",
+    "Frau",
+)
+FEMALE_TITLES = frozenset(
+    {"Mrs.", "Mrs", "Ms.", "Ms", "Miss", "Lady", "Madame", "Mme.", "Mademoiselle", "Aunt", "Mother", "Sister"}
+    | {"Queen", "Princess", "Duchess", "Countess", "Signora", "Frau"}
+)
+MALE_TITLES = frozenset(
+    {"Mr.", "Mr", "Lord", "Sir", "Monsieur", "M.", "Uncle", "Father", "Brother", "King", "Prince", "Duke"}
+    | {"Count", "Baron", "Signor", "Herr"}
+)
+
+# Capitalised words that open sentences or tags but never name anyone.
+NOT_NAMES = frozenset(
+    """I A An The This That These Those It He She They We You His Her Their Our My Your Its Then There
+    Here When While As But And Or So Yet If Oh Ah Well Now No Yes Not Why What Who How Where Which
+    After Before At In On Of For From With To By Into Upon Only Even Still Just Perhaps Indeed Again
+    Once Twice Such Some Any Every Each All Both Neither Either None Nobody Somebody Everybody
+    Mama Papa Mamma Sir Madam Ma'am""".split()
+)
+
+# Openings that look like a single quote but are elisions: 'tis, 'twas, rock 'n' roll, 'em, '90s.
+ELISION = re.compile(
+    r"['‘’](?:tis|twas|twere|twill|twould|em|n|cause|cos|coz|til|bout|nough|nother|neath|spose|\d0s|\d\d)(?!\w)",
+    re.IGNORECASE,
+)

@@ -1,0 +1,101 @@
+"""Attribution clauses: the 'said Jon' / 'she whispered' / 'Jon asked her' next to a quote.
+
+Patterns are anchored on the narration touching the quote: the text right after its closing
+mark ("," said Jon) or the end of the clause right before its opening mark (Jon said, "...").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from fabula.quotes.lexicon import NOT_NAMES, REFLEXIVES, SPEECH_VERBS, TITLES
+
+_VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
+_TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
+_CAP = r"[A-Z][\w'’-]*"
+_NAME = rf"(?:(?:{_TITLE})\s+)?{_CAP}(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?{_CAP}){{0,2}}"
+_PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
+_DET = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the)"
+_NOMINAL = rf"{_DET}\s+(?:[a-z][\w'’-]*\s+){{0,2}}[A-Za-z][\w'’-]*"
+_SUBJ = rf"(?P<subj>{_PRON}|{_NOMINAL}|{_NAME})"
+_ADV = r"(?:\w+ly|then|again|also|once|now|only|still|at\s+once|at\s+last|had|has|have|was|were|would|could|did)"
+_LEAD = r"^[\s,;:.!?)\]\-—–…]*"
+
+AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
+AFTER_SUBJ_VERB = re.compile(rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ}(?:,?\s+{_ADV}){{0,2}},?\s+{_VERB}")
+BEFORE_SUBJ_VERB = re.compile(
+    rf"(?<![\w'’]){_SUBJ}(?:\s+{_ADV}){{0,2}}\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
+)
+# "Emma turned to Harriet and said, ": a sentence-initial subject a few words before the verb.
+BEFORE_LOOSE = re.compile(
+    rf"(?:^|(?<=[.!?]\s))(?P<subj>{_PRON}|{_NAME})(?:\s+[\w'’]+){{1,6}}?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
+)
+BEFORE_VERB_SUBJ = re.compile(rf"{_VERB}\s+{_SUBJ}(?P<rest>[^.!?\"“”]{{0,60}})$")
+_TO = re.compile(
+    rf"^(?:\s+\w+ly)?\s+(?:to|at|unto|of)\s+(?P<subj>(?:[Hh]im|[Hh]er|[Tt]hem|me|us)(?![\w'’])|{_NOMINAL}|{_NAME})"
+)
+_REFLEXIVE = re.compile(r"^\s+(\w+)")
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """An attribution clause: the verb, who speaks (offsets into the text) and whom they address."""
+
+    verb: str
+    subject: tuple[int, int]
+    subject_text: str
+    addressee: tuple[int, int, str] | None
+    reflexive: bool
+
+    @property
+    def pronoun(self) -> bool:
+        return self.subject_text.lower() in {"he", "she", "they", "i", "we", "you"}
+
+
+def _valid_subject(text: str) -> bool:
+    first = text.split()[0]
+    return not (first[0].isupper() and first in NOT_NAMES and first not in {"I", "He", "She", "They", "We"})
+
+
+def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
+    subject = match.group("subj")
+    if not _valid_subject(subject):
+        return None
+    verb_end = match.end("verb")
+    rest = text[verb_end : verb_end + 80]
+    reflexive = bool((r := _REFLEXIVE.match(rest)) and r.group(1).lower() in REFLEXIVES)
+    addressee = None
+    subject_end = match.end("subj")
+    after_both = text[max(verb_end, subject_end) : max(verb_end, subject_end) + 80]
+    if (to := _TO.match(after_both)) and _valid_subject(to.group("subj")):
+        base = offset + max(verb_end, subject_end)
+        addressee = (base + to.start("subj"), base + to.end("subj"), to.group("subj"))
+    return Tag(
+        verb=match.group("verb").lower(),
+        subject=(offset + match.start("subj"), offset + subject_end),
+        subject_text=subject,
+        addressee=addressee,
+        reflexive=reflexive,
+    )
+
+
+def tag_after(text: str, start: int, end: int) -> Tag | None:
+    """A tag opening the narration [start, end) that follows a quote."""
+    window = text[start : min(end, start + 160)]
+    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB):
+        match = pattern.match(window)
+        if match and (tag := _tag(match, window, start)):
+            return tag
+    return None
+
+
+def tag_before(text: str, start: int, end: int) -> Tag | None:
+    """A tag closing the narration [start, end) that precedes a quote."""
+    lo = max(start, end - 200)
+    window = text[lo:end]
+    for pattern in (BEFORE_SUBJ_VERB, BEFORE_VERB_SUBJ, BEFORE_LOOSE):
+        match = pattern.search(window)
+        if match and (tag := _tag(match, window, lo)):
+            return tag
+    return None

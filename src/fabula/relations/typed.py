@@ -1,0 +1,288 @@
+"""Typed relations (spouse, separated, romantic, family, friend, enemy, colleague) from pattern rules.
+
+Two routes, both per sentence and both resting on the characters stage's mentions:
+- a relation noun with a possessor, "her husband", "Mara's brother", "his ex-wife": the possessor
+  and the relative are the characters whose mentions cover those words (or, failing that, the
+  speaker of "my", the addressee of "your", an appositive name, "Jon, her husband");
+- a relation word between two mentions, "Mara married Jon", "Ada and Tom were friends".
+When a sentence names fewer than two characters, a paragraph that mentions exactly two lends
+them to the strongest words (married, divorced, kissed...) at a lower confidence.
+Each relation keeps the sentence spans that support it; none is dropped when a later one
+contradicts it (a marriage, then a divorce): the tags decide which state is current.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from fabula.narrative.spans import Interval, MentionIndex, sentence_spans
+from fabula.story import Character, Relation, Span, Story
+
+TYPES = ("spouse", "separated", "romantic", "family", "friend", "enemy", "colleague")
+MAX_EVIDENCE = 10
+
+# A relative named through a possessor. Plural and ambiguous nouns ("partner") are left out.
+NOUN_TYPES: dict[str, str] = {
+    **dict.fromkeys(["husband", "wife", "spouse", "widow", "widower"], "spouse"),
+    **dict.fromkeys(["ex"], "separated"),
+    **dict.fromkeys(
+        ["boyfriend", "girlfriend", "lover", "fiancé", "fiancée", "fiance", "fiancee", "sweetheart", "crush"],
+        "romantic",
+    ),
+    **dict.fromkeys(
+        ["mother", "father", "mom", "mum", "mama", "mommy", "dad", "daddy", "papa", "parent", "son",
+         "daughter", "child", "brother", "sister", "sibling", "twin", "aunt", "uncle", "niece", "nephew",
+         "cousin", "grandmother", "grandfather", "grandma", "grandpa", "granny", "grandson",
+         "granddaughter", "stepmother", "stepfather", "stepson", "stepdaughter", "stepbrother",
+         "stepsister", "mother-in-law", "father-in-law", "sister-in-law", "brother-in-law"],
+        "family",
+    ),
+    **dict.fromkeys(["friend", "bestie", "buddy", "pal", "confidant", "confidante"], "friend"),
+    **dict.fromkeys(["enemy", "rival", "nemesis", "foe", "archenemy", "arch-enemy", "adversary"], "enemy"),
+    **dict.fromkeys(
+        ["colleague", "coworker", "co-worker", "boss", "employer", "employee", "assistant", "secretary",
+         "supervisor", "manager", "apprentice"],
+        "colleague",
+    ),
+}  # fmt: skip
+_ENDED = frozenset({"ex", "former", "estranged"})
+_NOUN = "|".join(sorted((re.escape(n) for n in NOUN_TYPES), key=len, reverse=True))
+_MODIFIER = (
+    r"own|late|beloved|dear|dearest|new|former|estranged|older|younger|elder|little|big|baby|best|closest"
+    r"|oldest|youngest|old|only|future|ex|twin|real|first|second|childhood|lifelong|sworn"
+)
+POSSESSIVE = re.compile(
+    r"(?:\b(?P<pronoun>(?i:his|her|their|my|your|our))\b|\b(?P<name>[A-Z][\w-]*)['’]s\b)\s+"
+    rf"(?P<mods>(?:(?i:{_MODIFIER})(?:\s+|-))*)(?P<noun>(?i:{_NOUN}))\b(?!['’]s|-)"
+)
+
+# A relation word between two mentions. Each group names its type; `noun` groups map through NOUN_TYPES.
+_PAIR_WORDS: dict[str, str] = {
+    "spouse": r"married|marry|marries|marrying|wed|wedded|weds|tied\s+the\s+knot(?:\s+with)?"
+    r"|husband\s+and\s+wife|wife\s+and\s+husband|newlyweds",
+    "separated": r"divorced|divorcing|divorces?|separated\s+from|split\s+up(?:\s+with)?"
+    r"|broke\s+up(?:\s+with)?|dumped|walked\s+out\s+on|left(?=\s+(?:him|her|(?-i:[A-Z])))",
+    "romantic": r"kissed|kisses|kissing|kiss|dated|dating|in\s+love\s+with|fell\s+in\s+love|fell\s+for"
+    r"|(?:going|went)\s+out\s+with|slept\s+with|made\s+love|proposed(?:\s+to)?|flirt(?:ed|ing|s)?\s+with"
+    r"|engaged(?:\s+to)?|courting|courted|sweethearts|lovers",
+    "friend": r"friends\s+with|befriended|best\s+friends|friendship"
+    r"|(?:were|are|became|remained|stayed)\s+(?:best\s+|close\s+|old\s+|good\s+)?friends",
+    "enemy": r"hated|hates|despised|despises|loathed|loathes|detested|detests|rivals|rivalry|enemies|nemesis"
+    r"|feud(?:ed|ing)?\s+with|swore\s+revenge",
+    "colleague": r"(?:worked|works|working)\s+(?:with|for|alongside|under|together)|hired|employed|colleagues"
+    r"|co-?workers|partners\s+at|business\s+partners?",
+    "family": r"(?:were|are)\s+(?:twin\s+)?(?:siblings|brothers|sisters|cousins|twins)",
+}
+PAIR = re.compile(
+    "|".join(rf"\b(?P<{kind}>{words})\b" for kind, words in _PAIR_WORDS.items())
+    + rf"|\b(?P<noun>(?i:{_NOUN}))\s+of\b",
+    re.IGNORECASE,
+)
+# Words strong enough to stand for the only two people of their paragraph.
+_PARAGRAPH_KINDS = frozenset({"spouse", "separated", "romantic"})
+_WEAK_WORDS = frozenset({"kiss", "engaged", "proposed", "friendship"})
+# How far (in characters) a mention may sit from the relation word it is paired by.
+REACH = 60
+_NEGATED = re.compile(r"(?:\b(?:not|never|no\s+longer)|n['’]t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_APPOSITION = re.compile(r",?\s+$|\s+(?:was|is|became|had\s+been|has\s+been)\s+$")
+
+CONFIDENCE = {"mentions": 0.85, "inferred": 0.65, "pair": 0.7, "paragraph": 0.4}
+
+
+@dataclass(slots=True)
+class Found:
+    source: str
+    target: str
+    type: str
+    evidence: list[Interval] = field(default_factory=list)
+    confidences: list[float] = field(default_factory=list)
+
+    @property
+    def confidence(self) -> float:
+        """Independent pieces of evidence: the chance that at least one of them is right."""
+        doubt = 1.0
+        for c in self.confidences:
+            doubt *= 1 - c
+        return round(1 - doubt, 3)
+
+    @property
+    def latest(self) -> int:
+        return max(s for s, _ in self.evidence)
+
+
+def typed_relations(story: Story) -> list[Found]:
+    """Every typed relation the rules find, merged per (type, unordered pair), in text order."""
+    reader = _Reader(story, MentionIndex.of(story))
+    merged: dict[tuple[str, frozenset[str]], Found] = {}
+    for a, b, kind, span, confidence in reader.read():
+        if a == b:
+            continue
+        found = merged.setdefault((kind, frozenset((a, b))), Found(a, b, kind))
+        if span not in found.evidence:
+            found.confidences.append(confidence)
+            if len(found.evidence) < MAX_EVIDENCE:
+                found.evidence.append(span)
+    return list(merged.values())
+
+
+def as_relations(found: list[Found]) -> list[Relation]:
+    return [
+        Relation(
+            source=f.source,
+            target=f.target,
+            type=f.type,
+            evidence=[Span(start=s, end=e) for s, e in f.evidence],
+            confidence=f.confidence,
+        )
+        for f in sorted(found, key=lambda f: (TYPES.index(f.type), -f.confidence))
+    ]
+
+
+Hit = tuple[str, str, str, Interval, float]
+
+
+class _Reader:
+    """Applies both routes to every sentence; holds the lookups they share."""
+
+    def __init__(self, story: Story, mentions: MentionIndex) -> None:
+        self.story = story
+        self.text = story.text
+        self.mentions = mentions
+        self.by_id = {c.id: c for c in story.characters}
+        self.paragraphs = _paragraphs(story)
+
+    def read(self) -> Iterator[Hit]:
+        for start, end in sentence_spans(self.story):
+            yield from self._possessives(start, end)
+            yield from self._pairs(start, end)
+
+    # -- "her husband", "Mara's brother Tom" --------------------------------------------------
+    def _possessives(self, start: int, end: int) -> Iterator[Hit]:
+        for match in POSSESSIVE.finditer(self.text, start, end):
+            if _NEGATED.search(self.text, start, match.start()):
+                continue
+            noun_start, noun_end = match.span("noun")
+            relative = self.mentions.covering(noun_start, noun_end) or self._apposed(match, start, end)
+            if relative is None:
+                continue
+            owner, sure = self._owner(match, relative, start)
+            if owner is None:
+                continue
+            kind = NOUN_TYPES[match.group("noun").lower()]
+            if kind in ("spouse", "romantic") and _ENDED & set(re.split(r"[\s-]+", match["mods"].lower())):
+                kind = "separated"
+            confidence = CONFIDENCE["mentions" if sure else "inferred"]
+            yield owner, relative, kind, (start, end), confidence
+
+    def _apposed(self, match: re.Match[str], start: int, end: int) -> str | None:
+        """A name right after the noun ("his brother Tom") or before it ("Jon, her husband")."""
+        after = re.match(r",?\s+", self.text[match.end() : end])
+        if after:
+            at = match.end() + after.end()
+            for m_start, m_end, cid in self.mentions.within(at, end):
+                if m_start == at and self.text[m_start].isupper() and not self._pronoun(m_start, m_end):
+                    return cid
+        before = self.mentions.within(start, match.start())
+        if before and _APPOSITION.fullmatch(self.text, before[-1][1], match.start()):
+            return before[-1][2]
+        return None
+
+    def _owner(self, match: re.Match[str], relative: str, sentence_start: int) -> tuple[str | None, bool]:
+        """Whose relative it is, and whether a mention said so (rather than an inference here)."""
+        group = "pronoun" if match.group("pronoun") else "name"
+        o_start, o_end = match.span(group)
+        linked = self.mentions.covering(o_start, o_end)
+        if linked is not None and linked != relative:
+            return linked, True
+        word = match.group(group)
+        if group == "name":
+            return self._named(word), False
+        word = word.lower()
+        quote = next((q for q in self.story.quotes if q.start <= o_start < q.end), None)
+        if word in ("my", "our"):
+            return (quote.speaker if quote else self._narrator("first")), False
+        if word == "your":
+            if quote:
+                return (quote.addressees[0] if quote.addressees else None), False
+            return self._narrator("second"), False
+        gender = {"his": "he", "her": "she"}.get(word, "they")
+        return self._preceding(o_start, gender, relative), False
+
+    def _narrator(self, person: str) -> str | None:
+        return self.story.pov.focal if self.story.pov.person == person else None
+
+    def _named(self, word: str) -> str | None:
+        """A character called `word` by name or alias, when no mention covers the possessor."""
+        for c in self.story.characters:
+            names = [c.name, *c.aliases]
+            if any(word == n or n.split()[0] == word for n in names if n):
+                return c.id
+        return None
+
+    def _preceding(self, offset: int, gender: str, relative: str) -> str | None:
+        """The nearest earlier character in the paragraph whose gender fits the pronoun."""
+        p_start = next((s for s, e in self.paragraphs if s <= offset < e), offset)
+        for _, _, cid in reversed(self.mentions.within(p_start, offset)):
+            character = self.by_id.get(cid)
+            if cid != relative and character is not None and _fits(character, gender):
+                return cid
+        return None
+
+    def _pronoun(self, start: int, end: int) -> bool:
+        return self.text[start:end].lower() in {"he", "she", "his", "her", "him", "they", "i", "you", "it"}
+
+    # -- "Mara married Jon", "Ada and Tom were friends" ---------------------------------------
+    def _pairs(self, start: int, end: int) -> Iterator[Hit]:
+        present = self.mentions.within(start, end)
+        for match in PAIR.finditer(self.text, start, end):
+            if _NEGATED.search(self.text, start, match.start()):
+                continue
+            kind = match.lastgroup or ""
+            if kind == "noun":
+                kind = NOUN_TYPES[match.group("noun").lower()]
+            pair = _around(self.text, present, match.start(), match.end())
+            confidence = CONFIDENCE["pair"]
+            if pair is None and kind in _PARAGRAPH_KINDS and match.group().lower() not in _WEAK_WORDS:
+                pair, confidence = self._paragraph_pair(start, present), CONFIDENCE["paragraph"]
+            if pair is not None:
+                yield pair[0], pair[1], kind, (start, end), confidence
+
+    def _paragraph_pair(self, offset: int, present: list[tuple[int, int, str]]) -> tuple[str, str] | None:
+        """The two characters of the paragraph, when it has exactly two and the sentence names at most one."""
+        if len({cid for _, _, cid in present}) > 1:
+            return None
+        p_start, p_end = next(((s, e) for s, e in self.paragraphs if s <= offset < e), (offset, offset))
+        ids = list(dict.fromkeys(cid for _, _, cid in self.mentions.within(p_start, p_end)))
+        return (ids[0], ids[1]) if len(ids) == 2 else None
+
+
+def _around(text: str, present: list[tuple[int, int, str]], start: int, end: int) -> tuple[str, str] | None:
+    """The nearest character on each side of a relation word, else "A and B" just before it."""
+    left = [m for m in present if start - REACH <= m[1] <= start]
+    right = [m for m in present if end <= m[0] <= end + REACH]
+    if left and right:
+        a = left[-1][2]
+        b = next((cid for _, _, cid in right if cid != a), None)
+        if b is not None:
+            return a, b
+    if left:
+        last = left[-1]
+        for earlier in reversed(left[:-1]):
+            if earlier[2] != last[2]:
+                between = text[earlier[1] : last[0]]
+                if re.fullmatch(r"(?:['’]s)?\s*(?:,|and|&)\s*", between):
+                    return earlier[2], last[2]
+                break
+    return None
+
+
+def _fits(character: Character, gender: str) -> bool:
+    return character.gender in (gender, "unknown") or (gender == "they" and character.gender != "unknown")
+
+
+def _paragraphs(story: Story) -> list[Interval]:
+    if story.paragraphs:
+        return [(p.start, p.end) for p in story.paragraphs]
+    return [m.span() for m in re.finditer(r"[^\n]+(?:\n(?!\s*\n)[^\n]*)*", story.text)]

@@ -1,0 +1,106 @@
+"""Training recipes: rebuild the shipped models from ../shared/data.
+
+Each recipe converts the corpus into spaCy's binary format under a work directory, runs
+`spacy train` with a config committed beside this file, and copies the best checkpoint (weights
+and config only, no optimizer state) into `src/fabula/models/<name>/`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from fabula.errors import InputError
+from fabula.train.corpora import LitBankDoc, read_litbank
+
+CONFIGS = Path(__file__).parent / "configs"
+MODELS = Path(__file__).resolve().parents[1] / "models"
+EWT_DIR = "ud_english_ewt"
+SENTENCES_PER_DOC = 10
+
+
+def litbank_docbin(docs: Iterable[LitBankDoc], path: Path) -> int:
+    """Write LitBank documents as spaCy Docs of `SENTENCES_PER_DOC` sentences with all nested spans."""
+    from spacy.tokens import Doc, DocBin, Span
+    from spacy.vocab import Vocab
+
+    vocab = Vocab()
+    out = DocBin(store_user_data=False)
+    count = 0
+    for lit in docs:
+        starts = lit.sentence_starts()
+        by_start = sorted(lit.entities)
+        for first in range(0, len(lit.sentences), SENTENCES_PER_DOC):
+            sentences = lit.sentences[first : first + SENTENCES_PER_DOC]
+            lo, hi = starts[first], starts[first + len(sentences)]
+            words = [w for s in sentences for w in s]
+            sent_starts = [i == 0 for s in sentences for i in range(len(s))]
+            doc = Doc(vocab, words=words, sent_starts=sent_starts)
+            doc.spans["sc"] = [Span(doc, s - lo, e - lo, label) for s, e, label in by_start if lo <= s and e <= hi]
+            out.add(doc)
+            count += 1
+    out.to_disk(path)
+    return count
+
+
+def _prepare_entities(data: Path, work: Path) -> dict[str, Path]:
+    litbank = data / "litbank"
+    paths = {}
+    for split in ("train", "dev"):
+        paths[split] = work / f"litbank-{split}.spacy"
+        litbank_docbin(read_litbank(litbank, split), paths[split])
+    return paths
+
+
+def _prepare_core(data: Path, work: Path) -> dict[str, Path]:
+    from spacy.tokens import DocBin
+    from spacy.training.converters import conllu_to_docs
+
+    paths = {}
+    for split in ("train", "dev"):
+        source = data / EWT_DIR / f"en_ewt-ud-{split}.conllu"
+        if not source.is_file():
+            raise InputError(source, "UD English EWT file not found; pass --data ../shared/data")
+        docs = conllu_to_docs(source.read_text(encoding="utf-8"), n_sents=SENTENCES_PER_DOC, no_print=True)
+        paths[split] = work / f"ewt-{split}.spacy"
+        DocBin(docs=list(docs), store_user_data=False).to_disk(paths[split])
+    return paths
+
+
+RECIPES: dict[str, tuple[str, Callable[[Path, Path], dict[str, Path]]]] = {
+    # model directory name, corpus preparation
+    "core": ("en_fabula_core", _prepare_core),
+    "entities": ("litbank_entities", _prepare_entities),
+}
+
+
+def train(name: str, data: Path, work: Path, *, threads: int = 1) -> Path:
+    """Run one recipe end to end and install its best checkpoint; returns the model directory."""
+    from spacy.cli.train import train as spacy_train
+
+    model_name, prepare = RECIPES[name]
+    work = work / name
+    work.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("OMP_NUM_THREADS", str(threads))
+    paths = prepare(data, work)
+    spacy_train(
+        CONFIGS / f"{name}.cfg",
+        work / "out",
+        overrides={"paths.train": str(paths["train"]), "paths.dev": str(paths["dev"])},
+    )
+    return install(work / "out" / "model-best", model_name)
+
+
+def install(checkpoint: Path, model_name: str) -> Path:
+    """Copy a checkpoint's pipeline into the package, keeping the model card if one is there."""
+    target = MODELS / model_name
+    card = target / "MODEL_CARD.md"
+    kept = card.read_text(encoding="utf-8") if card.is_file() else None
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(checkpoint, target)
+    if kept is not None:
+        card.write_text(kept, encoding="utf-8")
+    return target
