@@ -13,17 +13,9 @@ from typing import Any
 
 from fabula.story import Story
 
-# Lists of spans under the top-level object, and whether each span must be tight (no
-# surrounding whitespace). Chapters and scenes may keep the blank lines that end them.
-SPAN_LISTS = {
-    "author_notes": True,
-    "chapters": False,
-    "scenes": False,
-    "paragraphs": True,
-    "sentences": True,
-    "entities": True,
-    "quotes": True,
-}
+# The lists of spans under the top-level object; all of them are tight (no surrounding
+# whitespace), as docs/json-contract.md promises. Only relation evidence may be looser.
+SPAN_LISTS = ("author_notes", "chapters", "scenes", "paragraphs", "sentences", "entities", "quotes")
 # Lists whose spans are in order and do not overlap.
 ORDERED_LISTS = ("author_notes", "chapters", "scenes", "paragraphs", "sentences")
 
@@ -38,9 +30,9 @@ def as_json(story: Story | dict[str, Any]) -> dict[str, Any]:
 
 def all_spans(data: dict[str, Any]) -> Iterator[tuple[str, int, int, dict[str, Any] | None, bool]]:
     """Every span in the JSON: (where, start, end, the record if it carries `text`, must be tight)."""
-    for field, tight in SPAN_LISTS.items():
+    for field in SPAN_LISTS:
         for i, record in enumerate(data[field]):
-            yield f"{field}[{i}]", record["start"], record["end"], record, tight
+            yield f"{field}[{i}]", record["start"], record["end"], record, True
     for c in data["characters"]:
         for start, end in c["mentions"]:
             yield f"characters[{c['id']}].mentions", start, end, None, True

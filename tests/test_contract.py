@@ -55,7 +55,7 @@ def full_story() -> Story:
     return Story(
         text=text,
         author_notes=[AuthorNote(**note, text=text[note["start"] : note["end"]], kind="disclaimer")],
-        chapters=[Chapter(start=text.index("# One"), end=len(text), title="One")],
+        chapters=[Chapter(start=text.index("# One"), end=len(text) - 1, title="One")],
         scenes=[Scene(**body, characters=["rh", "br"], focal="rh", pov="third", places=[], time_cues=[])],
         paragraphs=[Span(**body)],
         sentences=[Span(**_span(text, "“Tea?” asked Rhiannon 🫖.")), Span(**_span(text, "Bram nodded."))],
@@ -78,7 +78,7 @@ def full_story() -> Story:
         quotes=[Quote(**quote, text="Tea?", speaker="rh", addressees=["br"], attribution="explicit")],
         pov=PointOfView(person="third", focal="rh", tense="past"),
         relations=[Relation(source="rh", target="br", type="interaction", evidence=[Span(**body)])],
-        tags=[{"category": "character", "name": "Rhiannon"}],
+        tags=[{"type": "character", "tag": "Rhiannon", "confidence": 1.0}],
     )
 
 

@@ -20,40 +20,30 @@ def fixture(name: str) -> str:
     return (FIXTURES / name).read_text(encoding="utf-8")
 
 
-def story_from(
-    text: str,
-    cast: dict[str, list[str]] | None = None,
-    *,
-    genders: dict[str, Gender] | None = None,
-    quotes: list[tuple[str, str | None, list[str]]] | None = None,
-) -> Story:
-    """A Story as the earlier stages would leave it, built by hand.
+def cid(name: str) -> str:
+    """The id `story_from` gives the character called `name`."""
+    return name.lower().replace(" ", "_")
 
-    `cast` maps a character's name to the exact phrases that mention it (whole words,
-    case-sensitive; longer phrases claim their text first). Characters' ids are their names
-    lowercased. `quotes` lists (quoted text, speaker name, addressee names). Scenes split at
-    "* * *" lines; sentences come from the punctuation splitter.
+
+def add_cast(story: Story, cast: dict[str, list[str]], genders: dict[str, Gender] | None = None) -> Story:
+    """Characters whose mentions are every whole-word, case-sensitive match of their phrases.
+
+    Longer phrases claim their text first. A phrase may mark the mention inside a context, as
+    coreference would link one pronoun: "[He] had married her" mentions only that "He".
     """
-    story = Story(text=text)
-    cut = 0
-    for brk in _SCENE_BREAK.finditer(text):
-        story.scenes.append(Scene(start=cut, end=brk.start()))
-        cut = brk.end()
-    if story.scenes:
-        story.scenes.append(Scene(start=cut, end=len(text)))
-    story.sentences = [Span(start=s, end=e) for s, e in sentence_spans(story)]
-
-    def cid(name: str) -> str:
-        return name.lower().replace(" ", "_")
-
-    phrases = sorted(((p, name) for name, ps in (cast or {}).items() for p in ps), key=lambda x: -len(x[0]))
     claimed: list[tuple[int, int]] = []
-    found: dict[str, list[tuple[int, int]]] = {name: [] for name in cast or {}}
+    found: dict[str, list[tuple[int, int]]] = {name: [] for name in cast}
+    phrases = sorted(((p, name) for name, ps in cast.items() for p in ps), key=lambda x: -len(x[0]))
     for phrase, name in phrases:
-        for m in re.finditer(rf"(?<![\w/]){re.escape(phrase)}(?![\w/])", text):
-            if not any(s < m.end() and m.start() < e for s, e in claimed):
-                claimed.append(m.span())
-                found[name].append(m.span())
+        before, bracket, rest = phrase.partition("[")
+        inner, _, after = rest.partition("]") if bracket else (before, "", "")
+        if not bracket:
+            before = ""
+        pattern = rf"(?<![\w/]){re.escape(before)}({re.escape(inner)}){re.escape(after)}(?![\w/])"
+        for m in re.finditer(pattern, story.text):
+            if not any(s < m.end(1) and m.start(1) < e for s, e in claimed):
+                claimed.append(m.span(1))
+                found[name].append(m.span(1))
     for name, spans in found.items():
         spans.sort()
         story.characters.append(
@@ -66,6 +56,31 @@ def story_from(
                 first_mention=spans[0][0] if spans else None,
             )
         )
+    return story
+
+
+def story_from(
+    text: str,
+    cast: dict[str, list[str]] | None = None,
+    *,
+    genders: dict[str, Gender] | None = None,
+    quotes: list[tuple[str, str | None, list[str]]] | None = None,
+) -> Story:
+    """A Story as the earlier stages would leave it, built by hand.
+
+    `cast` is as for `add_cast`; character ids are names lowercased (`cid`). `quotes` lists
+    (quoted text, speaker name, addressee names). Scenes split at "* * *" lines; sentences
+    come from the punctuation splitter.
+    """
+    story = Story(text=text)
+    cut = 0
+    for brk in _SCENE_BREAK.finditer(text):
+        story.scenes.append(Scene(start=cut, end=brk.start()))
+        cut = brk.end()
+    if story.scenes:
+        story.scenes.append(Scene(start=cut, end=len(text)))
+    story.sentences = [Span(start=s, end=e) for s, e in sentence_spans(story)]
+    add_cast(story, cast or {}, genders)
     for quoted, speaker, addressees in quotes or []:
         start = text.index(quoted)
         story.quotes.append(
@@ -167,7 +182,10 @@ def test_subtract_handles_overlapping_holes() -> None:
 
 
 def test_scene_places_and_time_cues() -> None:
-    text = "The next morning they rode to Saltmere. At dawn the boats left Corrow Point. Meanwhile, in the city, it rained."
+    text = (
+        "The next morning they rode to Saltmere. At dawn the boats left Corrow Point."
+        " Meanwhile, in the city, it rained."
+    )
     story = Story(
         text=text,
         entities=[

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -236,7 +236,9 @@ def hostile_story() -> Story:
 class NestingChecker(HTMLParser):
     """Fails on any end tag that does not close the innermost open element."""
 
-    VOID = {"meta", "link", "br", "hr", "img", "input", "circle", "line", "rect"}
+    VOID: ClassVar[frozenset[str]] = frozenset(
+        {"meta", "link", "br", "hr", "img", "input", "circle", "line", "rect"}
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -318,7 +320,7 @@ def test_report_shows_every_section_of_a_full_story() -> None:
     assert page.count('class="presence focal"') == 3
     assert "Scene 1: focal: Anna Vance · third person · with Ben Okoro · the harbour · at dawn" in page
     # Dialogue: Anna has half the lines and the largest share of words.
-    bars = re.findall(r'<div class="bar-row (ch-\d)">.*?width:([\d.]+)%.*?(\d+) lines', page)
+    bars = re.findall(r'<div class="bar-row (ch-\d)">.*?width:([\d.]+)%.*?(\d+) lines?<', page)
     assert bars[0][0] == "ch-0" and bars[0][2] == "3"
     assert abs(sum(float(w) for _, w, _ in bars) - 100) < 0.5
     assert "Relationships" in page and "His friend had not changed at all." in page
@@ -335,13 +337,17 @@ def test_text_keeps_every_character_and_highlights_quotes_and_mentions() -> None
     # The chapter headings that are lines of the text become headings, not duplicated.
     assert re.search(r'<h3 class="chapter" id="b\d+">Chapter One: The Harbour</h3>', page)
     assert page.count("Chapter Two: ") == 1
-    assert re.search(r'<h3 class="chapter" id="b\d+">Chapter Two: <span class="m ch-3" title="Sam">Sam</span></h3>', page)
+    assert re.search(
+        r'<h3 class="chapter" id="b\d+">Chapter Two: <span class="m ch-3" title="Sam">Sam</span></h3>', page
+    )
     # Quotes carry their speaker's colour and a title naming speaker → addressees; mentions nest inside.
     assert (
         '<span class="q ch-2 k-speech" title="Mrs. Hale → Anna Vance (speech)">"Your husband works too hard, '
         '<span class="m ch-0" title="Anna Vance">Anna</span>,"</span>' in page
     )
-    assert '<div class="scene-break" id="scene-2"><span class="ornament">⁂</span>' in page
+    # The text's own "* * *" is the scene break; where the text has none, an ornament marks it.
+    separator = r'<p class="separator" id="b\d+">\* \* \*</p>\n'
+    assert re.search(separator + r'<div class="scene-break" id="scene-2"><span class="caption">', page)
     assert '<span class="e" title="GPE">Lisbon</span>' in page
 
 
@@ -360,8 +366,9 @@ def test_crossing_and_nested_spans_still_nest() -> None:
             Quote(start=30, end=48, text=text[30:48], speaker=None),
         ],
         entities=[
-            Entity(start=35, end=38, label="PER", text="Ann"),
-            Entity(start=0, end=3, label="PER", text="Ann"),
+            Entity(start=35, end=38, label="LOC", text="Ann"),
+            Entity(start=0, end=3, label="ORG", text="Ann"),
+            Entity(start=19, end=22, label="PER", text="Ann"),
         ],
     )
     page = report(story)
@@ -373,8 +380,25 @@ def test_crossing_and_nested_spans_still_nest() -> None:
     # The mention that straddles the end of the quote is split in two pieces, both marked.
     assert body.count('title="Ann Lee">') == 4
     assert 'title="Unattributed (speech)"' in body
-    # An entity that is exactly a character's mention is not marked twice.
+    # An entity that is exactly a character's mention is not marked twice; people are marked as mentions only.
     assert '<p id="b0"><span class="m ch-0" title="Ann Lee">Ann</span> said' in body
+    assert body.count('<span class="e" title="LOC">') == 2 and 'title="PER"' not in body
+
+
+def test_scene_without_a_marked_break_gets_an_ornament() -> None:
+    text = "Chapter 1\n\nMorning came.\n\nBy night the house was quiet.\n"
+    morning, night = text.index("Morning"), text.index("By night")
+    scenes = [Scene(start=morning, end=night), Scene(start=night, end=len(text), time_cues=["By night"])]
+    page = report(Story(text=text, chapters=[Chapter(start=0, end=len(text))], scenes=scenes))
+    # The heading already opens the first scene; the second needs a mark of its own.
+    assert (
+        '<h3 class="chapter" id="b0">Chapter 1</h3>\n'
+        '<div class="scene-break" id="scene-1"><span class="caption">Scene 1</span></div>' in page
+    )
+    assert (
+        '<div class="scene-break" id="scene-2"><span class="ornament">⁂</span>'
+        '<span class="caption">Scene 2 · By night</span></div>\n<p id="b2">By night' in page
+    )
 
 
 def test_empty_story_still_renders() -> None:
@@ -390,6 +414,34 @@ def test_empty_story_still_renders() -> None:
         ):
             assert message in page
     assert "Just one line of text" in report(Story(text="Just one line of text, nothing found in it."))
+
+
+def test_spans_out_of_range_or_to_unknown_ids_do_not_break_the_report() -> None:
+    """The contract checks offsets only for >= 0: a report of a damaged file must still render."""
+    text = 'Short text. "Hi," said Al.'
+    story = Story(
+        text=text,
+        chapters=[Chapter(start=50, end=10, title="Far"), Chapter(start=0, end=5)],
+        scenes=[Scene(start=100, end=200, characters=["zz"], focal="yy"), Scene(start=5, end=2)],
+        characters=[
+            Character(id="a", name="Al", mentions=[(23, 25), (500, 600), (10, 3)], first_mention=999)
+        ],
+        quotes=[
+            Quote(start=12, end=17, text='"Hi,"', speaker="ghost", addressees=["a", "nobody"]),
+            Quote(start=900, end=1000, text="gone"),
+        ],
+        relations=[
+            Relation(source="a", target="q", type="friend", evidence=[Span(start=700, end=800)]),
+            Relation(source="a", target="a", type="interaction"),
+        ],
+        entities=[Entity(start=3, end=400, label="LOC", text="?")],
+        author_notes=[AuthorNote(start=20, end=999, text="n")],
+        paragraphs=[Span(start=0, end=900)],
+    )
+    page = report(story)
+    assert check_nesting(page) == []
+    assert 'title="ghost → Al, nobody (speech)">"Hi,"</span>' in page
+    assert "Al — q: friend" in page
 
 
 def test_story_strings_are_escaped_everywhere() -> None:
@@ -425,9 +477,12 @@ def test_report_is_deterministic() -> None:
 # ---- in a real browser ------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright; Playwright never downloads a browser of its own."""
+    """Debian's Chromium driven by Playwright; Playwright never downloads a browser of its own.
+
+    Module-scoped, because test_web.py shares it and only one Playwright may run at a time.
+    """
     if not CHROMIUM.exists():
         if os.environ.get("FABULA_REQUIRE_BROWSER") == "1":
             pytest.fail(f"FABULA_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt-get install chromium)")

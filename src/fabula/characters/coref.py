@@ -3,7 +3,7 @@
 Proper names are grouped first (`names.cluster_names`); every other mention is resolved left to
 right against the clusters built so far (entity ranking): a linear model scores the most recent
 clusters from hand features (recency, gender/number agreement, head and string match, quote and
-speaker context) and the mention joins the best one above a threshold, or starts its own.
+speaker context) and the mention joins the best one, unless starting its own scores higher.
 Mentions inside a quotation whose speaker tag follows it ("I am tired," said Tom) are resolved
 after the tag, so "I" can join the speaker. Weights: data/coref.json, rebuilt by
 `fabula.characters.train` from LitBank.
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ _PLURAL_NOUNS = {"people", "men", "women", "children", "folk", "folks", "others"
 _DEFINITE = {"the", "this", "that", "these", "those"}
 _INDEFINITE = {"a", "an", "some", "another", "one", "any", "no", "every", "each", "such", "many", "several"}
 _HEAD_STOPS = {"of", "who", "whom", "whose", "which", "that", ",", "with", "in", "at", "from", "on", "to", "("}
+_CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
 
@@ -91,10 +93,12 @@ class _Cluster:
     numbers: Counter[str] = field(default_factory=Counter)
     heads: set[str] = field(default_factory=set)
     normals: set[str] = field(default_factory=set)
+    persons: set[str] = field(default_factory=set)
     named: bool = False
     narrator: bool = False
-    quotes_first: set[int] = field(default_factory=set)
-    quotes_second: set[int] = field(default_factory=set)
+    turns_first: set[int] = field(default_factory=set)
+    turns_second: set[int] = field(default_factory=set)
+    turns_named: set[int] = field(default_factory=set)
     last: int = -1
 
     def majority(self, votes: Counter[str]) -> str:
@@ -131,28 +135,28 @@ def describe(mention: Mention) -> _Info:
 
 @dataclass(frozen=True)
 class CorefModel:
-    """A linear scorer over named features; `threshold` is the link probability to beat."""
+    """A linear mention-ranking scorer over named features.
+
+    Each mention's options are its candidate clusters and "new"; the highest score wins.
+    `new_offset` is added to the score of "new" (tuned for the CoNLL F1 on dev documents).
+    """
 
     weights: dict[str, float]
-    bias: float
-    threshold: float = 0.5
+    new_offset: float = 0.0
     window: int = 20
 
-    def probability(self, features: list[str]) -> float:
-        z = self.bias + sum(self.weights.get(f, 0.0) for f in features)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    def score(self, features: list[str]) -> float:
+        weights = self.weights
+        return sum(weights.get(f, 0.0) for f in features)
 
     def to_json(self) -> str:
-        return json.dumps(
-            {"bias": self.bias, "threshold": self.threshold, "window": self.window,
-             "weights": {k: round(v, 5) for k, v in sorted(self.weights.items()) if abs(v) > 1e-5}},
-            indent=0,
-        )  # fmt: skip
+        weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
+        return json.dumps({"new_offset": self.new_offset, "window": self.window, "weights": weights}, indent=0)
 
     @classmethod
     def from_json(cls, text: str) -> CorefModel:
         data = json.loads(text)
-        return cls(dict(data["weights"]), float(data["bias"]), float(data["threshold"]), int(data["window"]))
+        return cls(dict(data["weights"]), float(data["new_offset"]), int(data["window"]))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> CorefModel:
@@ -172,8 +176,9 @@ def default_model() -> CorefModel:
         ) from None
 
 
-# Decides, for mention i, which candidate cluster it joins (None: a new one).
-Decider = Callable[[int, list[tuple[_Cluster, list[str]]]], _Cluster | None]
+# Decides, for mention i, which candidate cluster it joins (None: a new one), given each
+# candidate's features and the features of starting a new cluster.
+Decider = Callable[[int, list[tuple[_Cluster, list[str]]], list[str]], _Cluster | None]
 
 
 class Resolver:
@@ -190,40 +195,67 @@ class Resolver:
         self.quotes = quotes or []
         self.window = window
         self.info = [describe(m) for m in mentions]
+        # Pronouns behave apart inside and outside quotes ("I" the speaker vs the narrator).
+        self.kinds = [f"{n.kind}q" if n.det == "pron" and m.quote >= 0 else n.kind for m, n in zip(mentions, self.info, strict=True)]
+        self.turn = self._turns()
+        self.turn_quotes: list[list[int]] = [[] for _ in range(self.turn[-1] + 1 if self.turn else 0)]
+        for q, t in enumerate(self.turn):
+            self.turn_quotes[t].append(q)
         self.cues = self._speaker_cues()
-        self.cues.update(speakers or {})
+        for q, mention in (speakers or {}).items():
+            self.cues[self.turn[q]] = mention
         self.order = self._order()
-        self.position = {i: p for p, i in enumerate(self.order)}
         self.name_group = self._name_groups()
         self.clusters: list[_Cluster] = []
         self.cluster_of: dict[int, _Cluster] = {}
         self.by_name: dict[int, _Cluster] = {}
 
-    def _speaker_cues(self) -> dict[int, int]:
-        """Quote index -> the mention in its speaker tag: the nearest person after it, else before."""
-        if not self.quotes:
-            return {}
-        by_sentence: dict[int, list[int]] = {}
-        for i, m in enumerate(self.mentions):
-            if m.quote < 0 and self._personal(i):
-                by_sentence.setdefault(m.sentence, []).append(i)
-        cues: dict[int, int] = {}
+    def _turns(self) -> list[int]:
+        """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
+        turns: list[int] = []
         for q, span in enumerate(self.quotes):
-            next_start = self.quotes[q + 1].start if q + 1 < len(self.quotes) else 1 << 62
-            prev_end = self.quotes[q - 1].end if q > 0 else -1
-            after = [
-                i for i in by_sentence.get(span.last_sentence, ())
-                if span.end <= self.mentions[i].start < next_start
-            ]  # fmt: skip
-            before = [
-                i for i in by_sentence.get(span.first_sentence, ())
-                if prev_end <= self.mentions[i].start and self.mentions[i].end <= span.start
-            ]  # fmt: skip
-            if after:
-                cues[q] = min(after, key=lambda i: (self.mentions[i].start, -self.mentions[i].end))
-            elif before:
-                cues[q] = max(before, key=lambda i: (self.mentions[i].start, self.mentions[i].end))
+            same = q > 0 and span.paragraph >= 0 and span.paragraph == self.quotes[q - 1].paragraph
+            turns.append(turns[-1] if same else (turns[-1] + 1 if turns else 0))
+        return turns
+
+    def _adjacent(self, t: int, u: int) -> bool:
+        """Are turns t < u consecutive in the dialogue (neighbouring paragraphs or sentences)?"""
+        a, b = self.quotes[self.turn_quotes[t][-1]], self.quotes[self.turn_quotes[u][0]]
+        if a.paragraph >= 0 and b.paragraph >= 0:
+            return b.paragraph - a.paragraph <= u - t
+        return b.first_sentence - a.last_sentence <= 2 * (u - t)
+
+    def _speaker_cues(self) -> dict[int, int]:
+        """Turn -> the mention in its speaker tag: the nearest person just after a quote, else before."""
+        cues: dict[int, int] = {}
+        outside = [i for i, m in enumerate(self.mentions) if m.quote < 0 and self._personal(i)]
+        starts = [self.mentions[i].start for i in outside]
+        for t, quotes in enumerate(self.turn_quotes):
+            best: tuple[int, int] | None = None
+            for q in quotes:
+                span = self.quotes[q]
+                lo = bisect_left(starts, span.start - _CUE_BEFORE)
+                hi = bisect_right(starts, span.end + _CUE_AFTER)
+                for i in outside[lo:hi]:
+                    m = self.mentions[i]
+                    if not self._same_unit(m, span):
+                        continue
+                    if m.start >= span.end:
+                        rank = (0, m.start - span.end)
+                    elif m.end <= span.start:
+                        rank = (1, span.start - m.end)
+                    else:
+                        continue
+                    if best is None or rank < best:
+                        best = rank
+                        cues[t] = i
         return cues
+
+    @staticmethod
+    def _same_unit(m: Mention, span: QuoteSpan) -> bool:
+        if span.paragraph >= 0 and m.paragraph >= 0:
+            return m.paragraph == span.paragraph
+        return span.first_sentence <= m.sentence <= span.last_sentence + 1
 
     def _personal(self, i: int) -> bool:
         m, info = self.mentions[i], self.info[i]
@@ -232,17 +264,13 @@ class Resolver:
         return m.label in {"PER", None} and info.number == "sg"
 
     def _order(self) -> list[int]:
-        """Reading order, except that a quote's mentions wait for a speaker tag that follows it."""
-        anchor: dict[int, tuple[int, int]] = {}
-        for q, cue in self.cues.items():
-            if self.mentions[cue].start >= self.quotes[q].end:
-                anchor[q] = (self.mentions[cue].start, self.mentions[cue].end)
+        """Reading order, except that a quote's mentions wait for a speaker tag that follows them."""
 
         def key(i: int) -> tuple[int, int, int, int]:
             m = self.mentions[i]
-            if m.quote in anchor:
-                start, end = anchor[m.quote]
-                return (start, -end, 1, m.start)
+            cue = self.cues.get(self.turn[m.quote], -1) if m.quote >= 0 else -1
+            if cue >= 0 and self.mentions[cue].start > m.start:
+                return (self.mentions[cue].start, -self.mentions[cue].end, 1, m.start)
             return (m.start, -m.end, 0, 0)
 
         return sorted(range(len(self.mentions)), key=key)
@@ -259,9 +287,15 @@ class Resolver:
                 groups[i] = others.setdefault(key, offset + len(others))
         return groups
 
-    def speaker(self, q: int) -> _Cluster | None:
-        cue = self.cues.get(q)
-        return self.cluster_of.get(cue) if cue is not None else None
+    def speaker(self, t: int) -> _Cluster | None:
+        """The cluster of turn t's speaker tag, if resolved or named by an already-seen name."""
+        cue = self.cues.get(t)
+        if cue is None:
+            return None
+        if cue in self.cluster_of:
+            return self.cluster_of[cue]
+        group = self.name_group.get(cue)
+        return self.by_name.get(group) if group is not None else None
 
     def candidates(self, i: int) -> list[_Cluster]:
         recent = sorted(self.clusters, key=lambda c: -c.last)[: self.window]
@@ -275,7 +309,7 @@ class Resolver:
         m, info = self.mentions[i], self.info[i]
         last = self.mentions[cluster.last]
         last_info = self.info[cluster.last]
-        kind = info.kind
+        kind = self.kinds[i]
         c_gender, c_number = cluster.majority(cluster.genders), cluster.majority(cluster.numbers)
         c_label = cluster.majority(cluster.labels)
         sdist = _bucket(m.sentence - last.sentence, (0, 1, 2, 3, 5, 10, 20))
@@ -312,10 +346,30 @@ class Resolver:
                 base.append("head")
             elif cluster.heads:
                 base.append("head_other")
+        base += [f"cp{person}" for person in sorted(cluster.persons)]
         base += self._quote_features(i, cluster)
         feats = [f"{kind}|{f}" for f in base]
         if info.form:
             feats += [f"{info.form}|{f}" for f in base[:3]]
+        return feats
+
+    def new_features(self, i: int, scored: list[tuple[_Cluster, list[str]]]) -> list[str]:
+        """Features of starting a new cluster: what the mention is, and whether anything fits."""
+        m, info = self.mentions[i], self.info[i]
+        kind = self.kinds[i]
+        fits_gender = any(f"{kind}|gr0" in features for _, features in scored)
+        base = [
+            "new",
+            f"new_det{info.det}",
+            f"new_q{m.quote >= 0}",
+            f"new_lab{m.label}",
+            f"new_fit{fits_gender}",
+            f"new_group{i in self.name_group}",
+            f"new_n{_bucket(len(scored), (0, 2, 5, 10))}",
+        ]
+        feats = [f"{kind}|{f}" for f in base]
+        if info.form:
+            feats += [f"{info.form}|{f}" for f in base[:4]]
         return feats
 
     def _quote_features(self, i: int, cluster: _Cluster) -> list[str]:
@@ -325,24 +379,31 @@ class Resolver:
         if m.quote < 0:
             if info.person == 1 and cluster.narrator:
                 out.append("narrator")
-            if info.person == 2 and cluster.quotes_second and -1 in cluster.quotes_second:
+            if info.person == 2 and -1 in cluster.turns_second:
                 out.append("reader")
             return out
-        q = m.quote
-        if self.speaker(q) is cluster:
-            out.append(f"speaker{info.person}")
-        elif q >= 2 and q not in self.cues and self.speaker(q - 2) is cluster:
-            out.append(f"alt_speaker{info.person}")
-        if q >= 1 and self.speaker(q - 1) is cluster:
-            out.append(f"prev_speaker{info.person}")
-        if info.person == 1 and q in cluster.quotes_first:
-            out.append("same_quote_first")
-        if info.person == 2 and q in cluster.quotes_second:
-            out.append("same_quote_second")
-        if info.person == 2 and cluster.quotes_second:
-            out.append("was_addressed")
-        if cluster.quotes_first:
-            out.append(f"was_speaker{info.person}")
+        t, p = self.turn[m.quote], info.person
+        speaker = self.speaker(t)
+        if speaker is cluster:
+            out.append(f"speaker{p}")
+        elif speaker is None:
+            out.append(f"no_cue{p}")
+            if t >= 2 and self._adjacent(t - 2, t) and self.speaker(t - 2) is cluster:
+                out.append(f"alt_speaker{p}")
+        for step, name in ((-1, "prev"), (1, "next")):
+            u = t + step
+            if 0 <= u < len(self.turn_quotes) and self._adjacent(min(t, u), max(t, u)):
+                other = self.speaker(u)
+                if other is cluster and other is not speaker:
+                    out.append(f"{name}_speaker{p}")
+        if t in cluster.turns_first:
+            out.append(f"turn_first{p}")
+        if t in cluster.turns_second:
+            out.append(f"turn_second{p}")
+        if t in cluster.turns_named:
+            out.append(f"vocative{p}")
+        if cluster.turns_first:
+            out.append(f"was_speaker{p}")
         return out
 
     def add(self, i: int, cluster: _Cluster | None) -> _Cluster:
@@ -362,13 +423,18 @@ class Resolver:
         if info.det != "pron":
             cluster.heads.add(info.head)
             cluster.normals.add(info.normal)
+        turn = self.turn[m.quote] if m.quote >= 0 else -1
+        if info.det == "pron":
+            cluster.persons.add(f"{info.person}{'q' if m.quote >= 0 else ''}")
         if info.kind == "1sg":
             if m.quote < 0:
                 cluster.narrator = True
             else:
-                cluster.quotes_first.add(m.quote)
+                cluster.turns_first.add(turn)
         if info.person == 2:
-            cluster.quotes_second.add(m.quote)
+            cluster.turns_second.add(turn)
+        if m.quote >= 0 and m.kind != "PRON":
+            cluster.turns_named.add(turn)
         if i in self.name_group:
             cluster.named = True
             self.by_name.setdefault(self.name_group[i], cluster)
@@ -390,7 +456,7 @@ class Resolver:
                 agrees = bool(gender) and cluster.majority(cluster.genders) == gender
                 scored.append((cluster, self.features(i, cluster, rank, gender_rank if agrees else 9)))
                 gender_rank += agrees
-            self.add(i, decide(i, scored) if scored else None)
+            self.add(i, decide(i, scored, self.new_features(i, scored)) if scored else None)
         return [self.cluster_of[i].id for i in range(len(self.mentions))]
 
 
@@ -405,12 +471,12 @@ def resolve(
     model = model or default_model()
     resolver = Resolver(mentions, quotes, speakers, model.window)
 
-    def decide(i: int, scored: list[tuple[_Cluster, list[str]]]) -> _Cluster | None:
-        best, best_p = None, model.threshold
+    def decide(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
+        best, best_score = None, model.score(new) + model.new_offset
         for cluster, features in scored:
-            p = model.probability(features)
-            if p > best_p:
-                best, best_p = cluster, p
+            score = model.score(features)
+            if score > best_score:
+                best, best_score = cluster, score
         return best
 
     return resolver.run(decide)

@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from fabula.characters.mentions import Kind, Mention, QuoteSpan, assign_quotes, pronoun, quote_spans
+from fabula.characters.mentions import Kind, Mention, QuoteSpan, assign_quotes, pronoun, sentence_quotes
 from fabula.errors import InputError
 
 _CONLL_OPEN = re.compile(r"\((\d+)")
@@ -34,13 +34,36 @@ class Document:
         return bisect_right(self.sentence_starts, offset) - 1
 
 
-def sentence_quotes(text: str, sentence_starts: list[int], breaks: list[int] | None = None) -> list[QuoteSpan]:
-    """Quote spans of `text`, each with the sentences it starts and ends in."""
+def paragraph_starts(text: str, token_spans: list[list[tuple[int, int]]], original: str) -> list[int]:
+    """Where paragraphs start in `text`, found by aligning its tokens with the original book.
 
-    def sentence(offset: int) -> int:
-        return max(0, bisect_right(sentence_starts, offset) - 1)
-
-    return [QuoteSpan(s, e, sentence(s), sentence(e - 1)) for s, e in quote_spans(text, breaks)]
+    LitBank's excerpts are tokenized one sentence a line; the Gutenberg original keeps the blank
+    lines between paragraphs, which quote and speaker handling need.
+    """
+    chars: list[str] = []
+    paragraph: list[int] = []
+    current = 0
+    for match in re.finditer(r"\n[ \t]*\n\s*|\S", original):
+        if match.group().isspace():
+            current += 1
+        else:
+            chars.append(match.group())
+            paragraph.append(current)
+    starts: list[int] = []
+    pos, last = 0, -1
+    for start, end in (span for row in token_spans for span in row):
+        found = None
+        for char in text[start:end]:
+            k = pos
+            while k < min(len(chars), pos + 8) and chars[k] != char:
+                k += 1
+            if k < len(chars) and chars[k] == char:
+                found = paragraph[k] if found is None else found
+                pos = k + 1
+        if found is not None and found != last:
+            starts.append(start)
+            last = found
+    return starts
 
 
 def _guess_kind(text: str) -> Kind:
@@ -109,16 +132,21 @@ def load_document(root: Path, name: str) -> Document:
         token_spans.append(row)
         text_parts.append(" ".join(tokens))
     text = "\n".join(text_parts)
+    original = root / "original" / f"{name.removesuffix('_brat')}.txt"
+    paragraphs = paragraph_starts(text, token_spans, original.read_text(encoding="utf-8")) if original.is_file() else []
     mentions: list[Mention] = []
     gold: list[int] = []
     labels: list[str] = []
     for (s, a, b), entity in sorted(spans.items()):
         start, end = token_spans[s][a][0], token_spans[s][b][1]
         label, kind = types.get((s, a, b), ("", _guess_kind(text[start:end])))
-        mentions.append(Mention(start, end, text[start:end], kind, s, label if label and kind != "PRON" else None))
+        paragraph = bisect_right(paragraphs, start) - 1 if paragraphs else -1
+        mentions.append(
+            Mention(start, end, text[start:end], kind, s, label if label and kind != "PRON" else None, -1, paragraph)
+        )
         gold.append(entity)
         labels.append(label)
-    quotes = sentence_quotes(text, starts)
+    quotes = sentence_quotes(text, starts, paragraphs)
     assign_quotes(mentions, quotes)
     return Document(name, text, starts, token_spans, mentions, gold, labels, quotes)
 

@@ -69,7 +69,8 @@ class Mention:
 
     `label` is the entity type (PER, LOC, ...) when a tagger or annotation gives it; for pronouns
     it is left `None` so that gold-mention scoring does not leak annotated types. `quote` is the
-    index of the quotation the mention sits in, or -1 outside quotes.
+    index of the quotation the mention sits in, or -1 outside quotes; `paragraph` is -1 when the
+    text has no known paragraphs.
     """
 
     start: int
@@ -79,49 +80,80 @@ class Mention:
     sentence: int
     label: str | None = None
     quote: int = -1
+    paragraph: int = -1
 
     @property
     def words(self) -> list[str]:
         return self.text.split()
 
 
-def quote_spans(text: str, breaks: list[int] | None = None) -> list[tuple[int, int]]:
-    """Spans of quoted speech: curly pairs, straight double quotes toggled, reset at `breaks`.
+_DOUBLE_MARKS = re.compile(r"[“”\"«»]")
+_SINGLE_MARKS = re.compile(r"(?<!\w)['‘’]|['‘’](?!\w)")
 
-    `breaks` are offsets (paragraph starts) where an unclosed straight quote is abandoned, so one
-    stray mark cannot invert a whole book.
+
+def quote_spans(text: str, breaks: list[int] | None = None) -> list[tuple[int, int]]:
+    """Spans of quoted speech, by the document's own convention (double or single marks).
+
+    Curly marks open and close; straight ones toggle. A quote still open at a paragraph break
+    (`breaks`: paragraph starts) ends there, as multi-paragraph speeches do, so one stray mark
+    cannot invert a whole book. Single marks count only when a text uses them for dialogue, and
+    never between two letters (apostrophes).
     """
-    spans: list[tuple[int, int]] = []
+    doubles = len(_DOUBLE_MARKS.findall(text))
+    singles = _SINGLE_MARKS.findall(text)
+    use_single = len(singles) > 2 * doubles
+    marks = _SINGLE_MARKS if use_single else _DOUBLE_MARKS
+    opening, closing = ("‘", "’") if use_single else ("“«", "”»")
     resets = sorted(breaks or [])
+    spans: list[tuple[int, int]] = []
     open_at: int | None = None
-    for match in re.finditer(r"[“”\"«»]|(?<!\w)‘|’(?!\w)", text):
+    for match in marks.finditer(text):
         char, pos = match.group(), match.start()
-        if open_at is not None and resets:
-            passed = bisect_right(resets, pos) - bisect_right(resets, open_at)
-            if passed > 0:
+        if open_at is not None:
+            passed = bisect_right(resets, open_at)
+            if passed < len(resets) and resets[passed] <= pos:
+                spans.append((open_at, _trim_end(text, open_at, resets[passed])))
                 open_at = None
-        if char in "“«‘":
+        if char in opening:
             open_at = pos
-        elif char in "”»’":
+        elif char in closing or open_at is not None:
             if open_at is not None:
                 spans.append((open_at, pos + 1))
             open_at = None
-        elif open_at is None:
-            open_at = pos
         else:
-            spans.append((open_at, pos + 1))
-            open_at = None
+            open_at = pos
+    if open_at is not None:
+        spans.append((open_at, _trim_end(text, open_at, len(text))))
     return spans
+
+
+def _trim_end(text: str, start: int, end: int) -> int:
+    while end > start + 1 and text[end - 1].isspace():
+        end -= 1
+    return end
 
 
 @dataclass(frozen=True, slots=True)
 class QuoteSpan:
-    """A quotation, with the sentences it spans (its speaker tag is usually in one of them)."""
+    """A quotation, with the sentences it spans and its paragraph (-1: unknown)."""
 
     start: int
     end: int
     first_sentence: int
     last_sentence: int
+    paragraph: int = -1
+
+
+def sentence_quotes(text: str, sentence_starts: list[int], paragraph_starts: list[int]) -> list[QuoteSpan]:
+    """Quote spans of `text`, each with the sentences it starts and ends in and its paragraph."""
+
+    def index(starts: list[int], offset: int) -> int:
+        return max(0, bisect_right(starts, offset) - 1) if starts else -1
+
+    return [
+        QuoteSpan(s, e, index(sentence_starts, s), index(sentence_starts, e - 1), index(paragraph_starts, s))
+        for s, e in quote_spans(text, paragraph_starts)
+    ]
 
 
 def assign_quotes(mentions: list[Mention], quotes: list[QuoteSpan]) -> None:

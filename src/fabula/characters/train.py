@@ -1,9 +1,10 @@
-"""Training recipe for the coreference scorer: logistic regression on LitBank's gold mentions.
+"""Training recipe for the coreference scorer: mention ranking on LitBank's gold mentions.
 
 Features are read with the gold clusters as the state (teacher forcing), so they depend on the
-data only and are extracted once; each fold then fits in seconds. The link threshold is picked
-on the fold's dev documents. `python -m fabula.characters.train [LITBANK_DIR]` rebuilds
-data/coref.json from all ninety documents, with the median of the folds' thresholds.
+data only and are extracted once; each fold then fits in seconds (softmax over each mention's
+options, L-BFGS). The offset on "new" is picked on the fold's dev documents.
+`python -m fabula.characters.train [LITBANK_DIR]` rebuilds data/coref.json from all ninety
+documents, with the median of the folds' offsets.
 """
 
 from __future__ import annotations
@@ -15,81 +16,96 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy.optimize import minimize
 from scipy.sparse import csr_matrix
-from sklearn.linear_model import LogisticRegression
 
 from fabula.characters.coref import CorefModel, Resolver, _Cluster, resolve
 from fabula.characters.litbank import Document, fold_ids, load_document
 from fabula.eval.coref import Scores, score_corpus
 
-THRESHOLDS = (0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
-Example = tuple[list[str], int]
+OFFSETS = (-1.0, -0.5, 0.0, 0.5, 1.0)
+# One mention's options: feature lists, "new" first, and the index of the right one.
+Group = tuple[list[list[str]], int]
 
 
-def extract(doc: Document, window: int = 20) -> list[Example]:
-    """(features, is-the-right-cluster) for every candidate of every mention, gold state."""
-    examples: list[Example] = []
+def extract(doc: Document, window: int = 20) -> list[Group]:
+    """Every mention's options with the gold clusters as the state (teacher forcing)."""
+    groups: list[Group] = []
     resolver = Resolver(doc.mentions, doc.quotes, window=window)
 
-    def oracle(i: int, scored: list[tuple[_Cluster, list[str]]]) -> _Cluster | None:
-        chosen = None
-        for cluster, features in scored:
-            right = doc.gold[cluster.members[0]] == doc.gold[i]
-            examples.append((features, int(right)))
-            if right and chosen is None:
-                chosen = cluster
-        return chosen
+    def oracle(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
+        right = next((n for n, (c, _) in enumerate(scored) if doc.gold[c.members[0]] == doc.gold[i]), None)
+        groups.append(([new] + [features for _, features in scored], 0 if right is None else right + 1))
+        return None if right is None else scored[right][0]
 
     resolver.run(oracle)
-    return examples
+    return groups
 
 
-def fit(examples: Iterable[Example], c: float = 0.5) -> CorefModel:
+def fit(groups: Iterable[Group], l2: float = 1.0) -> CorefModel:
+    """Softmax mention ranking: maximise the right option's share in each group (L-BFGS)."""
     vocab: dict[str, int] = {}
     rows: list[int] = []
     cols: list[int] = []
-    labels: list[int] = []
-    for row, (features, label) in enumerate(examples):
-        for name in set(features):
-            cols.append(vocab.setdefault(name, len(vocab)))
-            rows.append(row)
-        labels.append(label)
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(labels), len(vocab)))
-    model = LogisticRegression(C=c, max_iter=2000, solver="liblinear")
-    model.fit(matrix, np.array(labels))
+    starts: list[int] = []
+    right: list[int] = []
+    row = 0
+    for options, answer in groups:
+        starts.append(row)
+        right.append(row + answer)
+        for features in options:
+            for name in set(features):
+                cols.append(vocab.setdefault(name, len(vocab)))
+                rows.append(row)
+            row += 1
+    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, len(vocab)))
+    first = np.array(starts)
+    sizes = np.diff(np.append(first, row))
+    gold = np.array(right)
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        scores = matrix @ w
+        top = np.maximum.reduceat(scores, first)
+        exp = np.exp(scores - np.repeat(top, sizes))
+        total = np.add.reduceat(exp, first)
+        value = float(np.sum(top + np.log(total)) - scores[gold].sum() + 0.5 * l2 * w @ w)
+        share = exp / np.repeat(total, sizes)
+        share[gold] -= 1.0
+        return value, matrix.T @ share + l2 * w
+
+    result = minimize(loss, np.zeros(len(vocab)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
     names = sorted(vocab, key=vocab.__getitem__)
-    weights = {name: float(w) for name, w in zip(names, model.coef_[0], strict=True)}
-    return CorefModel(weights, float(model.intercept_[0]))
+    return CorefModel({name: float(w) for name, w in zip(names, result.x, strict=True)})
 
 
-def with_threshold(model: CorefModel, threshold: float) -> CorefModel:
-    return CorefModel(model.weights, model.bias, threshold, model.window)
+def with_offset(model: CorefModel, offset: float) -> CorefModel:
+    return CorefModel(model.weights, offset, model.window)
 
 
 def predict(docs: list[Document], model: CorefModel) -> list[list[int]]:
     return [resolve(d.mentions, d.quotes, model=model) for d in docs]
 
 
-def pick_threshold(model: CorefModel, dev: list[Document]) -> float:
-    def f1(t: float) -> float:
-        return score_corpus(dev, predict(dev, with_threshold(model, t))).conll
+def pick_offset(model: CorefModel, dev: list[Document]) -> float:
+    def f1(offset: float) -> float:
+        return score_corpus(dev, predict(dev, with_offset(model, offset))).conll
 
-    return max(THRESHOLDS, key=f1)
+    return max(OFFSETS, key=f1)
 
 
 @dataclass
 class FoldResult:
     fold: int
-    threshold: float
+    offset: float
     documents: list[Document]
     predictions: list[list[int]]
 
 
 def cross_validate(root: Path, folds: Iterable[int] = range(10)) -> list[FoldResult]:
-    """Per fold: fit on train, pick the threshold on dev, refit on train+dev, predict test."""
-    cache: dict[str, tuple[Document, list[Example]]] = {}
+    """Per fold: fit on train, pick the "new" offset on dev, refit on train+dev, predict test."""
+    cache: dict[str, tuple[Document, list[Group]]] = {}
 
-    def load(names: list[str]) -> list[tuple[Document, list[Example]]]:
+    def load(names: list[str]) -> list[tuple[Document, list[Group]]]:
         for name in names:
             if name not in cache:
                 doc = load_document(root, name)
@@ -99,17 +115,16 @@ def cross_validate(root: Path, folds: Iterable[int] = range(10)) -> list[FoldRes
     results = []
     for fold in folds:
         train, dev, test = (load(fold_ids(root, fold, part)) for part in ("train", "dev", "test"))
-        first = fit(ex for _, exs in train for ex in exs)
-        threshold = pick_threshold(first, [d for d, _ in dev])
-        model = with_threshold(fit(ex for _, exs in train + dev for ex in exs), threshold)
+        offset = pick_offset(fit(g for _, gs in train for g in gs), [d for d, _ in dev])
+        model = with_offset(fit(g for _, gs in train + dev for g in gs), offset)
         docs = [d for d, _ in test]
-        results.append(FoldResult(fold, threshold, docs, predict(docs, model)))
+        results.append(FoldResult(fold, offset, docs, predict(docs, model)))
     return results
 
 
-def train_all(root: Path, threshold: float) -> CorefModel:
+def train_all(root: Path, offset: float) -> CorefModel:
     names = sorted({n for fold in range(10) for part in ("train", "dev", "test") for n in fold_ids(root, fold, part)})
-    return with_threshold(fit(ex for n in names for ex in extract(load_document(root, n))), threshold)
+    return with_offset(fit(g for n in names for g in extract(load_document(root, n))), offset)
 
 
 def main(argv: list[str]) -> None:
@@ -117,10 +132,10 @@ def main(argv: list[str]) -> None:
     results = cross_validate(root)
     docs = [d for r in results for d in r.documents]
     scores: Scores = score_corpus(docs, [p for r in results for p in r.predictions])
-    threshold = statistics.median(r.threshold for r in results)
-    print(f"cross-validated CoNLL F1 {scores.conll:.2f}; thresholds {[r.threshold for r in results]}")
+    offset = statistics.median(r.offset for r in results)
+    print(f"cross-validated CoNLL F1 {scores.conll:.2f}; offsets {[r.offset for r in results]}")
     out = Path(__file__).parent / "data" / "coref.json"
-    out.write_text(train_all(root, threshold).to_json() + "\n", encoding="utf-8")
+    out.write_text(train_all(root, offset).to_json() + "\n", encoding="utf-8")
     print(f"wrote {out}")
 
 

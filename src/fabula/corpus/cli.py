@@ -72,7 +72,7 @@ def run(
         f"{stats.skipped} unchanged, {stats.duplicates} duplicates; {stats.seconds:.1f}s{rate} -> {db}"
     )
     for path, error in stats.failures[:10]:
-        typer.echo(f"  failed: {path}: {error}", err=True)
+        typer.echo(f"  failed: {error if path in error else f'{path}: {error}'}", err=True)
     if stats.bugs:
         typer.echo(
             f"  {stats.bugs} failures are bugs in Fabula, not bad input: "

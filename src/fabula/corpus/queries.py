@@ -50,8 +50,9 @@ rel AS (
     JOIN named a ON a.work_id = q.work_id AND a.id = q.speaker
     JOIN named b ON b.work_id = q.work_id AND b.id = q.addressee
 ), links AS (
-    SELECT work_id, a, b, type, quote,
-           least(lower(a), lower(b)) AS key_a, greatest(lower(a), lower(b)) AS key_b
+    SELECT work_id, type, quote,
+           CASE WHEN lower(a) < lower(b) THEN a ELSE b END AS name_a,
+           CASE WHEN lower(a) < lower(b) THEN b ELSE a END AS name_b
     FROM (SELECT * FROM rel UNION ALL SELECT * FROM talk)
     WHERE lower(a) <> lower(b)
 )
@@ -60,15 +61,14 @@ rel AS (
 _PAIRS = (
     _LINKS
     + """
-SELECT CASE WHEN lower(mode(a)) = key_a THEN mode(a) ELSE mode(b) END AS character_a,
-       CASE WHEN lower(mode(a)) = key_a THEN mode(b) ELSE mode(a) END AS character_b,
+SELECT mode(name_a) AS character_a, mode(name_b) AS character_b,
        count(DISTINCT work_id) AS works,
        count(type) AS relations,
        sum(quote) AS quotes,
        list_sort(list_distinct(list(type))) AS types
 FROM links
-GROUP BY key_a, key_b
-ORDER BY works DESC, relations + quotes DESC, character_a, character_b
+GROUP BY lower(name_a), lower(name_b)
+ORDER BY works DESC, relations + quotes DESC, lower(character_a), lower(character_b)
 LIMIT ?
 """
 )

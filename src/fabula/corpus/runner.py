@@ -25,10 +25,11 @@ from fabula.corpus.store import Known, Source, Store
 from fabula.corpus.tables import WorkRows
 from fabula.corpus.worker import Task, analyse_work
 from fabula.errors import FabulaError, InputError
-from fabula.pipeline import PipelineConfig
+from fabula.pipeline import PipelineConfig, get_stage
 from fabula.story import SCHEMA_VERSION
 
 IN_FLIGHT_PER_WORKER = 4
+MAX_FAILURES_LISTED = 10
 _POLL_S = 0.5
 
 
@@ -38,7 +39,8 @@ class WorkerCrashError(FabulaError):
 
 @dataclass(slots=True)
 class RunStats:
-    """Counts of one run; `bugs` are failures that were not `FabulaError`s (see works.traceback)."""
+    """Counts of one run; `bugs` are failures that were not `FabulaError`s (see works.traceback);
+    `failures` lists the first few (path, error), the database has them all."""
 
     found: int = 0
     analysed: int = 0
@@ -79,11 +81,11 @@ def discover(root: Path, suffixes: Iterable[str] | None = None) -> list[Path]:
     wanted = {s.lower() if s.startswith(".") else f".{s.lower()}" for s in suffixes or ingest.SUFFIXES}
     found = []
     for folder, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
             if not name.startswith(".") and Path(name).suffix.lower() in wanted:
                 found.append(Path(folder) / name)
-    return found
+    return sorted(found)
 
 
 def content_hash(path: Path) -> str:
@@ -112,7 +114,8 @@ def local_executor(workers: int) -> Executor:
             for task in tasks:
                 yield [analyse_work(task)]
             return
-        with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        try:
             futures: set[Future[WorkRows]] = set()
 
             def submit(task: Task) -> None:
@@ -126,6 +129,9 @@ def local_executor(workers: int) -> Executor:
                     done = wait(futures, timeout=_POLL_S, return_when=FIRST_COMPLETED).done
                     futures -= done
                     yield [f.result() for f in done]
+        finally:
+            # Do not wait for works in flight when interrupted: the next run redoes them.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     return run
 
@@ -154,7 +160,10 @@ def dask_executor(address: str) -> Executor:
                 if more:
                     more = _fill(tasks, len(futures), max(1, threads) * IN_FLIGHT_PER_WORKER, submit)
                 if futures:
-                    done = dask_wait(list(futures), timeout=_POLL_S, return_when="FIRST_COMPLETED").done  # type: ignore[no-untyped-call]
+                    try:
+                        done = dask_wait(list(futures), timeout=_POLL_S, return_when="FIRST_COMPLETED").done  # type: ignore[no-untyped-call]
+                    except TimeoutError:
+                        done = set()
                     yield [_collect(future, futures.pop(future)) for future in done]
 
     return run
@@ -251,6 +260,8 @@ def run_corpus(
     started = time.perf_counter()
     root = root.resolve()
     stages = tuple((config or PipelineConfig.default()).stages)
+    for name in stages:  # an unknown stage is the config's error, not every work's
+        get_stage(name)
     fingerprint = pipeline_fingerprint(stages)
     paths = discover(root, suffixes)
     stats = RunStats(found=len(paths))
@@ -291,6 +302,9 @@ def run_corpus(
                         progress.advance(stats)
                 if pending and (len(pending) >= batch_size or time.monotonic() - oldest >= commit_every_s):
                     commit()
+        except KeyboardInterrupt:
+            commit()
+            raise
         except BrokenProcessPool:
             commit()
             raise WorkerCrashError(
@@ -324,4 +338,5 @@ def _count(stats: RunStats, rows: WorkRows) -> None:
     stats.failed += 1
     if work.get("traceback"):
         stats.bugs += 1
-    stats.failures.append((str(work["path"]), f"{work.get('error_type')}: {work.get('error')}"))
+    if len(stats.failures) < MAX_FAILURES_LISTED:
+        stats.failures.append((str(work["path"]), f"{work.get('error_type')}: {work.get('error')}"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
@@ -52,7 +52,7 @@ class Scores:
     rows: dict[str, Counts] = field(default_factory=dict)
     overall: Counts = field(default_factory=Counts)
 
-    def add(self, gold: set[TokenMention], predicted: set[TokenMention], by: int) -> None:
+    def add(self, gold: set[TokenMention], predicted: set[TokenMention], by: Literal[2, 3]) -> None:
         """Count one document. Mentions match on (start, end, label); a hit or a miss goes to the
         row of the gold mention's field `by`, a false alarm to the row of the predicted one's."""
         gold_keys = {m[:3]: m for m in gold}
@@ -116,8 +116,12 @@ class EntityReport:
     documents: int
 
 
-def evaluate(docs: Iterable[LitBankDoc], predict: Predictor = analyse_text) -> EntityReport:
-    """Nested entities (no pronouns) by label, and coreference-layer mentions by kind."""
+def evaluate(docs: Iterable[LitBankDoc], predict: Predictor | None = None) -> EntityReport:
+    """Nested entities (no pronouns) by label, and coreference-layer mentions by kind.
+
+    `predict` maps a text to its entities; by default, the language stage.
+    """
+    predict = predict or analyse_text
     entities, mentions = Scores(), Scores()
     count = 0
     for doc in docs:

@@ -30,7 +30,8 @@ class ParseScores:
 
     def row(self) -> str:
         n = self.words or 1
-        return f"words {self.words}  UPOS {100 * self.upos / n:.2f}  UAS {100 * self.uas / n:.2f}  LAS {100 * self.las / n:.2f}"
+        upos, uas, las = (100 * x / n for x in (self.upos, self.uas, self.las))
+        return f"words {self.words}  UPOS {upos:.2f}  UAS {uas:.2f}  LAS {las:.2f}"
 
 
 def _root_label(label: str) -> str:
@@ -49,7 +50,9 @@ def parse_sentences(sentences: list[ConlluSentence]) -> Iterable[Analysis]:
         yield [t.pos_ for t in doc], [t.head.i for t in doc], [t.dep_ for t in doc]
 
 
-def evaluate(sentences: list[ConlluSentence], parse: Parser = parse_sentences) -> ParseScores:
+def evaluate(sentences: list[ConlluSentence], parse: Parser | None = None) -> ParseScores:
+    """Word-level scores; `parse` defaults to the shipped pipeline."""
+    parse = parse or parse_sentences
     scores = ParseScores()
     for gold, (upos, heads, deps) in zip(sentences, parse(sentences), strict=True):
         for i in range(len(gold.words)):

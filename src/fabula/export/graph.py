@@ -8,6 +8,7 @@ sentences, scenes and mentions, so a `Story` loaded from JSON exports the same g
 
 from __future__ import annotations
 
+import io
 from typing import Literal
 
 import networkx as nx
@@ -55,11 +56,15 @@ def graph(story: Story) -> nx.Graph:
 
 
 def to_gexf(story: Story) -> str:
-    return "\n".join(nx.generate_gexf(graph(story))) + "\n"
+    out = io.BytesIO()
+    nx.write_gexf(graph(story), out)
+    return out.getvalue().decode("utf-8")
 
 
 def to_graphml(story: Story) -> str:
-    return "\n".join(nx.generate_graphml(graph(story))) + "\n"
+    out = io.BytesIO()
+    nx.write_graphml(graph(story), out)
+    return out.getvalue().decode("utf-8")
 
 
 def render_graph(story: Story, fmt: GraphFormat) -> str:

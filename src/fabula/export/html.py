@@ -16,9 +16,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import pairwise
 from html import escape
 from importlib import resources
+from itertools import pairwise
 
 from fabula.story import AuthorNote, Character, Scene, Story
 
@@ -38,6 +38,9 @@ _PALETTE = (
     "#ad494a",
 )
 _NETWORK_NODES = 40
+_NETWORK_EDGES = 160
+_CAST_ROWS = 30
+_DIALOGUE_ROWS = 15
 _TIMELINE_ROWS = 24
 _QUOTES_PER_CHARACTER = 25
 _EVIDENCE_PER_RELATION = 3
@@ -182,7 +185,7 @@ def report(story: Story, *, links: Sequence[tuple[str, str]] = ()) -> str:
     ]
     toc = "".join(f'<a href="#{key}">{label}</a>' for key, label, _ in sections)
     body = (
-        f'<nav class="top">{nav}<span class="brand">Fabula</span>{toc}</nav>\n'
+        f'<nav class="top"><span class="brand">Fabula</span>{nav}<span class="toc">{toc}</span></nav>\n'
         f"<style>{_colour_rules(len(cast.index))}</style>\n<main>\n"
         + "\n".join(
             f'<section id="{key}"><h2>{label}</h2>\n{content}</section>' for key, label, content in sections
@@ -311,8 +314,13 @@ def _cast_section(story: Story, cast: _Cast, anchor: _Anchor) -> str:
         "<tr><th></th><th>Character</th><th>Also called</th><th>Pronouns</th>"
         '<th class="num">Mentions</th><th class="num">Lines</th><th>Quotes</th></tr>'
     )
-    body = "".join(rows)
-    return f'<div class="scroll"><table class="cast"><thead>{head}</thead><tbody>{body}</tbody></table></div>'
+    table = '<div class="scroll"><table class="cast"><thead>{}</thead><tbody>{}</tbody></table></div>'
+    shown = table.format(head, "".join(rows[:_CAST_ROWS]))
+    if len(rows) > _CAST_ROWS:
+        hidden = table.format(head, "".join(rows[_CAST_ROWS:]))
+        label = _count(len(rows) - _CAST_ROWS, "more character")
+        shown += f'<details class="more"><summary>{label}</summary>{hidden}</details>'
+    return shown
 
 
 @dataclass
@@ -358,7 +366,9 @@ def _network(story: Story, cast: _Cast, anchor: _Anchor) -> str:
     nodes += sorted(c for c in linked if c not in cast.index)[: max(_NETWORK_NODES - len(nodes), 0)]
     if not nodes:
         return _empty("No characters to draw.")
-    shown = {pair: e for pair, e in edges.items() if pair[0] in nodes and pair[1] in nodes}
+    # The heaviest ties only, so that a large cast stays a picture rather than a hairball.
+    ranked = sorted(edges.items(), key=lambda item: (-item[1].weight, -len(item[1].types)))
+    shown = dict([(pair, e) for pair, e in ranked if pair[0] in nodes and pair[1] in nodes][:_NETWORK_EDGES])
     width, height, margin = 760, 500, 70
     positions = _layout(nodes, shown)
     xy = {
@@ -422,7 +432,9 @@ def _layout(nodes: list[str], edges: dict[tuple[str, str], _Edge]) -> dict[str, 
     ys = [float(p[1]) for p in positions.values()]
     x0, dx = min(xs), (max(xs) - min(xs)) or 1.0
     y0, dy = min(ys), (max(ys) - min(ys)) or 1.0
-    return {n: (2 * (float(p[0]) - x0) / dx - 1, 2 * (float(p[1]) - y0) / dy - 1) for n, p in positions.items()}
+    return {
+        n: (2 * (float(p[0]) - x0) / dx - 1, 2 * (float(p[1]) - y0) / dy - 1) for n, p in positions.items()
+    }
 
 
 def _relations_table(story: Story, cast: _Cast, anchor: _Anchor) -> str:
@@ -460,10 +472,10 @@ def _timeline(story: Story, cast: _Cast) -> str:
     rows = sorted(present, key=lambda c: (cast.index.get(c, 1 << 30), c))[:_TIMELINE_ROWS]
     label_w, width, bar_h, row_h = 150, 760, 26, 18
     track = width - label_w - 10
-    height = bar_h + 24 + row_h * len(rows) + 6
+    height = bar_h + (24 + row_h * len(rows) if rows else 0) + 6
 
     def x(offset: int) -> float:
-        return label_w + track * offset / length
+        return label_w + track * min(offset, length) / length
 
     out = [f'<svg class="timeline" viewBox="0 0 {width} {height}" role="img" aria-label="Scene timeline">']
     for i, ch in enumerate(story.chapters):
@@ -501,6 +513,8 @@ def _timeline(story: Story, cast: _Cast) -> str:
     out.append("</svg>")
     more = len(present) - len(rows)
     note = f'<p class="muted">and {more:,} more characters in the table below.</p>' if more > 0 else ""
+    if not rows:
+        note = '<p class="muted">No characters placed in scenes yet.</p>'
     return "".join(out) + note + _scene_table(story, cast)
 
 
@@ -551,21 +565,28 @@ def _dialogue(story: Story, cast: _Cast) -> str:
     total = sum(spoken.values())
     if not total:
         return _empty("No dialogue found.")
-    rows = []
-    for speaker, words in sorted(spoken.items(), key=lambda item: (item[0] is None, -item[1])):
-        share = 100 * words / total
-        label = cast.name(speaker) if speaker else "Unattributed"
-        rows.append(
-            f'<div class="bar-row {cast.css(speaker)}"><span class="bar-label">{_esc(label)}</span>'
-            f'<span class="bar"><span class="fill" style="width:{share:.1f}%"></span></span>'
-            f'<span class="bar-value">{share:.0f}% · {_count(lines[speaker], "line")}</span></div>'
-        )
+    speakers = sorted((s for s in spoken if s), key=lambda s: -spoken[s])
+    bars = [(cast.name(s), cast.css(s), spoken[s], lines[s]) for s in speakers[:_DIALOGUE_ROWS]]
+    rest = speakers[_DIALOGUE_ROWS:]
+    if rest:
+        others = _count(len(rest), "other speaker")
+        bars.append((others, "unk", sum(spoken[s] for s in rest), sum(lines[s] for s in rest)))
+    if spoken[None]:
+        bars.append(("Unattributed", "unk", spoken[None], lines[None]))
+    rows = [
+        f'<div class="bar-row {css}"><span class="bar-label">{_esc(label)}</span>'
+        f'<span class="bar"><span class="fill" style="width:{100 * words / total:.1f}%"></span></span>'
+        f'<span class="bar-value">{100 * words / total:.0f}% · {_count(count, "line")}</span></div>'
+        for label, css, words, count in bars
+    ]
     return f'<p class="muted">Share of the words spoken in quotes.</p><div class="bars">{"".join(rows)}</div>'
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _PARAGRAPH = re.compile(r"\S(?:.*?\S)?(?=[ \t]*\n[ \t]*\n|\s*\Z)", re.DOTALL)
 _LINE = re.compile(r"\S[^\n]*")
+# A line of only punctuation ("* * *", "~~~", "#") that a writer uses as a scene break.
+_SEPARATOR = re.compile(r"[^\w\s](?:\s*[^\w\s]){0,23}\Z")
 
 
 def _covering(spans: list[tuple[int, int]], offset: int) -> int | None:
@@ -639,8 +660,9 @@ def _marks(story: Story, cast: _Cast, blocks: list[_Block]) -> list[list[_Mark]]
         for start, end in c.mentions:
             mentioned.add((start, end))
             add(start, end, 1, open_tag)
+    # Other named things (places, organisations...); people are the characters' mentions above.
     for e in story.entities:
-        if (e.start, e.end) not in mentioned:
+        if e.label != "PER" and e.kind != "PRON" and (e.start, e.end) not in mentioned:
             add(e.start, e.end, 2, f'<span class="e" title="{_esc(e.label)}">')
     return per_block
 
@@ -682,6 +704,7 @@ def _text(story: Story, cast: _Cast, blocks: list[_Block]) -> str:
         return _empty("No text.")
     ends = [b.end for b in blocks]
     before: dict[int, list[str]] = {}
+    after: dict[int, list[str]] = {}
     headings: set[int] = set()
     for i, chapter in enumerate(story.chapters):
         k = bisect_right(ends, chapter.start)
@@ -693,12 +716,18 @@ def _text(story: Story, cast: _Cast, blocks: list[_Block]) -> str:
             headings.add(k)
         elif title or len(story.chapters) > 1:
             before.setdefault(k, []).append(f'<h3 class="chapter">{_esc(title or f"Chapter {i + 1}")}</h3>')
+    separators = {
+        k for k, b in enumerate(blocks) if b.note is None and _SEPARATOR.match(story.text[b.start : b.end])
+    }
+    story_start = next((k for k, b in enumerate(blocks) if b.note is None), len(blocks))
     chapter_blocks = {bisect_right(ends, c.start) for c in story.chapters}
     for n, scene in enumerate(story.scenes, 1):
         k = bisect_right(ends, scene.start)
-        ornament = '<span class="ornament">⁂</span>' if k > 0 and k not in chapter_blocks else ""
+        # The text's own "* * *" or a chapter heading already marks the break: only a caption then.
+        shown = k > story_start and k not in chapter_blocks and not {k - 1} & (separators | headings)
+        ornament = '<span class="ornament">⁂</span>' if shown else ""
         caption = _scene_caption(scene, cast)
-        before.setdefault(k, []).append(
+        (after if k in headings else before).setdefault(k, []).append(
             f'<div class="scene-break" id="scene-{n}">{ornament}'
             f'<span class="caption">Scene {n}{" · " + _esc(caption) if caption else ""}</span></div>'
         )
@@ -712,8 +741,11 @@ def _text(story: Story, cast: _Cast, blocks: list[_Block]) -> str:
             out.append(f'<aside class="note" id="b{k}"><b>{label}</b><div class="pre">{inner}</div></aside>')
         elif k in headings:
             out.append(f'<h3 class="chapter" id="b{k}">{inner}</h3>')
+        elif k in separators:
+            out.append(f'<p class="separator" id="b{k}">{inner}</p>')
         else:
             out.append(f'<p id="b{k}">{inner}</p>')
+        out += after.get(k, [])
     out += before.get(len(blocks), [])
     out.append("</div>")
     return "\n".join(out)

@@ -63,16 +63,18 @@ def read_bytes(path: Path) -> bytes:
 
 
 def sniff(path: Path, data: bytes) -> str:
-    """ "text", "markdown", "html" or "epub": by content where it is unmistakable, else by suffix."""
+    """The format ("text", "markdown", "html", "epub"): by content where it is unmistakable, else suffix."""
     for magic, problem in _NOT_STORIES.items():
         if data.startswith(magic):
             raise InputError(path, problem)
     if data.startswith(b"PK\x03\x04"):
         return "epub"
+    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     suffix = _FORMATS.get(path.suffix.lower())
+    if suffix == "text" and head.startswith((b"<!doctype html", b"<html")):
+        return "html"  # a saved web page named .txt
     if suffix:
         return suffix
-    head = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return "html" if head.startswith(b"<") else "text"
 
 
@@ -116,7 +118,7 @@ def normalise(text: str) -> str:
 def check_text(text: str, path: Path | None) -> str:
     """Refuse text that has nothing in it, or that is mostly control characters (binary)."""
     if not text.strip():
-        raise InputError(path, "no text in it" if path else "the text is empty")
+        raise InputError(path, "file is empty (only whitespace)" if path else "the text is empty")
     sample = text[:65536]
     controls = sum(1 for c in sample if unicodedata.category(c) == "Cc" and c not in "\n\t\f\v")
     if controls > 0.01 * len(sample):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import io
 import posixpath
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import unquote
+from xml.etree import ElementTree
 
-from lxml import etree
 from selectolax.lexbor import LexborHTMLParser
 
 from fabula.errors import InputError
@@ -29,8 +30,9 @@ _NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "dc": "http://purl.org/dc/elements/1.1/",
 }
-_XML = etree.XMLParser(resolve_entities=False, no_network=True, recover=True)
 _MAX_MEMBER = 64 * 1024 * 1024
+# Obfuscated fonts are allowed; encrypted chapters mean DRM.
+_ENCRYPTED_TEXT = re.compile(rb"URI=[\"'][^\"']+\.x?html?[\"']", re.IGNORECASE)
 
 
 def _member(book: zipfile.ZipFile, name: str, path: Path) -> bytes:
@@ -46,17 +48,14 @@ def _member(book: zipfile.ZipFile, name: str, path: Path) -> bytes:
         raise InputError(path, f"broken EPUB: cannot unpack {name} ({err})") from None
 
 
-def _xml(data: bytes, name: str, path: Path) -> etree._Element:
+def _xml(data: bytes, name: str, path: Path) -> ElementTree.Element:
     try:
-        root = etree.fromstring(data, _XML)
-    except etree.XMLSyntaxError as err:
+        return ElementTree.fromstring(data)
+    except ElementTree.ParseError as err:
         raise InputError(path, f"broken EPUB: {name} is not XML ({err})") from None
-    if root is None:
-        raise InputError(path, f"broken EPUB: {name} is empty")
-    return root
 
 
-def _package(book: zipfile.ZipFile, path: Path) -> tuple[str, etree._Element]:
+def _package(book: zipfile.ZipFile, path: Path) -> tuple[str, ElementTree.Element]:
     if "META-INF/container.xml" not in book.namelist():
         raise InputError(path, "not an EPUB: META-INF/container.xml is missing")
     container = _xml(_member(book, "META-INF/container.xml", path), "META-INF/container.xml", path)
@@ -67,7 +66,7 @@ def _package(book: zipfile.ZipFile, path: Path) -> tuple[str, etree._Element]:
     return opf_path, _xml(_member(book, opf_path, path), opf_path, path)
 
 
-def _opf_metadata(opf: etree._Element) -> Metadata:
+def _opf_metadata(opf: ElementTree.Element) -> Metadata:
     def texts(tag: str) -> list[str]:
         return [" ".join("".join(e.itertext()).split()) for e in opf.iterfind(f".//dc:{tag}", _NS)]
 
@@ -75,15 +74,16 @@ def _opf_metadata(opf: etree._Element) -> Metadata:
     metadata.title = next(iter(texts("title")), None) or None
     metadata.author = ", ".join(a for a in texts("creator") if a) or None
     metadata.language = next(iter(texts("language")), None) or None
-    description = next(iter(texts("description")), "")
-    if description:
-        metadata.summary = inline_text(LexborHTMLParser(description).root) or None  # type: ignore[arg-type]
+    description = LexborHTMLParser(next(iter(texts("description")), "")).body
+    metadata.summary = (inline_text(description) or None) if description is not None else None
     urls = [u for u in texts("source") + texts("identifier") if u.startswith(("http://", "https://"))]
     metadata.url = urls[0] if urls else None
     return metadata
 
 
-def _spine(book: zipfile.ZipFile, opf_path: str, opf: etree._Element, path: Path) -> list[LexborHTMLParser]:
+def _spine(
+    book: zipfile.ZipFile, opf_path: str, opf: ElementTree.Element, path: Path
+) -> list[LexborHTMLParser]:
     """The spine's documents, parsed, in reading order (the navigation document left out)."""
     base = posixpath.dirname(opf_path)
     manifest = {
@@ -136,6 +136,12 @@ def read_epub(data: bytes, path: Path) -> Draft:
     except zipfile.BadZipFile as err:
         raise InputError(path, f"broken EPUB: not a readable zip archive ({err})") from None
     with book:
+        if "META-INF/encryption.xml" in book.namelist() and _ENCRYPTED_TEXT.search(
+            _member(book, "META-INF/encryption.xml", path)
+        ):
+            raise InputError(
+                path, "EPUB is DRM-protected (its chapters are encrypted); Fabula cannot read it"
+            )
         opf_path, opf = _package(book, path)
         metadata = _opf_metadata(opf)
         documents = _spine(book, opf_path, opf, path)

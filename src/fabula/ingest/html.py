@@ -9,12 +9,13 @@ metadata fills `Metadata` and their note blocks are marked as author's notes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from fabula.ingest.render import BREAK, Block, TextBuilder, draft_from_blocks
-from fabula.ingest.structure import ChapterMark, Draft
+from fabula.ingest.fields import STATS, assign_field, split_list
+from fabula.ingest.render import BREAK, Block, TextBuilder, draft_from_blocks, paragraphs_of
+from fabula.ingest.structure import ChapterMark, Draft, NoteKind
 from fabula.story import AuthorNote, Metadata
 
 _BLOCK_TAGS = {
@@ -31,14 +32,9 @@ def _classes(node: LexborNode) -> set[str]:
     return set((node.attributes.get("class") or "").split())
 
 
-def _clean(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
-
-
 def inline_text(node: LexborNode) -> str:
     """A node's text on one line, whitespace collapsed (headings, labels, tag values)."""
-    return " ".join((node.text(deep=True, separator=" ") or "").split())
+    return " ".join(" ".join(block.text.split()) for block in html_blocks(node))
 
 
 def html_blocks(node: LexborNode) -> list[Block]:
@@ -49,38 +45,40 @@ def html_blocks(node: LexborNode) -> list[Block]:
     def flush() -> None:
         raw = "".join(buffer)
         buffer.clear()
-        blocks.extend(
-            Block(text) for text in (_clean(part) for part in re.split(r"\n[^\S\n]*\n", raw)) if text
-        )
+        blocks.extend(Block(text) for text in paragraphs_of(raw))
 
-    def walk(parent: LexborNode, pre: bool) -> None:
-        for child in parent.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                content = child.text_content or ""
-                buffer.append(content if pre else re.sub(r"\s+", " ", content))
-            elif tag in _SKIP_TAGS or tag.startswith("-"):
-                continue
-            elif tag == "br":
-                buffer.append("\n")
-            elif tag == "hr":
+    # An explicit stack, not recursion: old fan fiction pages nest thousands of unclosed tags.
+    stack: list[tuple[Iterator[LexborNode], bool, str]] = [(iter(node.iter(include_text=True)), False, "")]
+    while stack:
+        children, pre, parent_tag = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if parent_tag in _BLOCK_TAGS:
                 flush()
-                blocks.append(Block(BREAK, "break"))
-            elif tag in _HEADINGS:
+            elif parent_tag in _CELL_TAGS:
+                buffer.append(" ")
+            continue
+        tag = child.tag or ""
+        if tag == "-text":
+            content = child.text_content or ""
+            buffer.append(content if pre else re.sub(r"\s+", " ", content))
+        elif tag in _SKIP_TAGS or tag.startswith("-"):
+            continue
+        elif tag == "br":
+            buffer.append("\n")
+        elif tag == "hr":
+            flush()
+            blocks.append(Block(BREAK, "break"))
+        elif tag in _HEADINGS:
+            flush()
+            text = inline_text(child)
+            if text:
+                blocks.append(Block(text, tag))
+        else:
+            if tag in _BLOCK_TAGS:
                 flush()
-                text = inline_text(child)
-                if text:
-                    blocks.append(Block(text, tag))
-            elif tag in _BLOCK_TAGS:
-                flush()
-                walk(child, pre or tag == "pre")
-                flush()
-            else:
-                walk(child, pre)
-                if tag in _CELL_TAGS:
-                    buffer.append(" ")
-
-    walk(node, pre=False)
+            stack.append((iter(child.iter(include_text=True)), pre or tag == "pre", tag))
     flush()
     return blocks
 
@@ -89,87 +87,31 @@ def _texts(node: LexborNode) -> list[str]:
     return [block.text for block in html_blocks(node)]
 
 
-# ---------------------------------------------------------------------------- metadata fields
-
-_LIST_FIELDS = {
-    "fandom": "fandoms",
-    "fandoms": "fandoms",
-    "archive warning": "warnings",
-    "archive warnings": "warnings",
-    "warnings": "warnings",
-    "warning": "warnings",
-    "category": "categories",
-    "categories": "categories",
-    "ao3 categories": "categories",
-    "relationship": "relationships",
-    "relationships": "relationships",
-    "pairing": "relationships",
-    "pairings": "relationships",
-    "character": "characters",
-    "characters": "characters",
-    "additional tag": "additional_tags",
-    "additional tags": "additional_tags",
-    "freeform tags": "additional_tags",
-    "extra tags": "additional_tags",
-    "genre": "additional_tags",
-    "series": "series",
-}
-_TEXT_FIELDS = {
-    "rating": "rating",
-    "ratings": "rating",
-    "rated": "rating",
-    "language": "language",
-    "summary": "summary",
-    "title": "title",
-    "author": "author",
-    "story url": "url",
-}
-_STATS = {"published", "updated", "completed", "packaged", "words", "chapters", "status", "kudos", "hits"}
-
-
-def assign_field(
-    metadata: Metadata, label: str, values: list[str], overrides: dict[str, str] | None = None
-) -> None:
-    """Put one labelled value of a title page or tag list where `Metadata` keeps it."""
-    key = label.strip().rstrip(":").strip().lower()
-    values = [v.strip() for v in values if v.strip()]
-    if not values:
-        return
-    target = (overrides or {}).get(key) or _LIST_FIELDS.get(key)
-    if target:
-        getattr(metadata, target).extend(v for v in values if v not in getattr(metadata, target))
-    elif key in _TEXT_FIELDS:
-        if getattr(metadata, _TEXT_FIELDS[key]) is None:
-            setattr(metadata, _TEXT_FIELDS[key], ", ".join(values))
-    elif key in _STATS:
-        metadata.stats[label.strip().rstrip(":").strip()] = ", ".join(values)
-    else:
-        metadata.extra[label.strip().rstrip(":").strip()] = ", ".join(values)
+# ---------------------------------------------------------------------------- title pages
 
 
 def labelled_lines(node: LexborNode) -> dict[str, str]:
-    """ "Label: value" lines of a title page (FanFicFare's table or `<b>Label:</b> value<br/>` list)."""
+    """The "Label: value" lines of a title page (FanFicFare's table or `<b>Label:</b> value<br/>` list);
+    a label alone on its line takes the next line as its value."""
     fields: dict[str, str] = {}
-    for block in html_blocks(node):
-        for line in block.text.split("\n"):
-            label, colon, value = line.partition(":")
-            if colon and 0 < len(label) <= 30 and value.strip():
-                fields.setdefault(label.strip(), value.strip())
+    rows = [row for block in html_blocks(node) for row in block.text.split("\n")]
+    for index, row in enumerate(rows):
+        label, colon, value = row.partition(":")
+        if not value.strip() and index + 1 < len(rows) and ":" not in rows[index + 1]:
+            value = rows[index + 1]
+        if colon and 0 < len(label) <= 30 and value.strip():
+            fields.setdefault(label.strip(), value.strip())
     return fields
-
-
-def _split_list(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
 
 
 def fanficfare_fields(metadata: Metadata, fields: dict[str, str]) -> None:
     """FanFicFare's title page: its "Category" is the fandom, its "Publisher" the site."""
     for label, value in fields.items():
         key = label.lower()
-        if key in {"summary", "title", "author", "rating", "language", "story url"} or key in _STATS:
+        if key in {"summary", "title", "author", "rating", "language", "story url"} or key in STATS:
             assign_field(metadata, label, [value])
         else:
-            assign_field(metadata, label, _split_list(value), overrides={"category": "fandoms"})
+            assign_field(metadata, label, split_list(value), overrides={"category": "fandoms"})
 
 
 def page_metadata(tree: LexborHTMLParser, source_format: str) -> Metadata:
@@ -227,8 +169,12 @@ class _Ao3Reader:
                 self._chapter_meta(child)
             elif "meta" in classes and node_id.startswith("endnotes"):
                 self._labelled_notes(child)
-            elif "userstuff" in classes and node_id != "chapters" and child.tag == "div":
-                self._body(child)
+            elif (
+                "userstuff" in classes
+                and child.tag == "div"
+                and (node_id != "chapters" or not _holds_chapters(child))
+            ):
+                self._body(child)  # a chapter's text; older downloads put it straight in #chapters
             elif "toc-heading" not in classes:
                 self._visit(child)
 
@@ -241,7 +187,7 @@ class _Ao3Reader:
             self.open = None
 
     def _note(self, node: LexborNode, label: str) -> AuthorNote | None:
-        kind = "summary" if "summary" in label.lower() else "note"
+        kind: NoteKind = "summary" if "summary" in label.lower() else "note"
         note = self.builder.note(_texts(node), kind)
         if note:
             self.notes.append(note)
@@ -282,7 +228,7 @@ class _Ao3Reader:
                 metadata.series.extend(re.split(r",\s*(?=Part \d+ of)", inline_text(dd)))
             else:
                 links = [inline_text(a) for a in dd.css("a")]
-                assign_field(metadata, label, links or _split_list(inline_text(dd)))
+                assign_field(metadata, label, links or split_list(inline_text(dd)))
         title = node.css_first("h1") or node.css_first("p.message b")
         metadata.title = inline_text(title) if title else None
         byline = node.css_first(".byline")
@@ -299,6 +245,11 @@ class _Ao3Reader:
                 metadata.summary = note.text
             elif note:
                 metadata.notes = note.text
+
+
+def _holds_chapters(node: LexborNode) -> bool:
+    """Whether AO3's `#chapters` wraps chapter blocks (it matches its own selector, hence the id test)."""
+    return any(n.mem_id != node.mem_id for n in node.css("div.userstuff, div.meta"))
 
 
 def _labelled_quotes(node: LexborNode) -> list[tuple[str, LexborNode]]:
@@ -330,7 +281,7 @@ _FFN_GENRES = {
 
 
 def _ffn_profile(metadata: Metadata, line: str) -> None:
-    """ "Rated: Fiction T - English - Romance/Drama - [Ann B., Cal D.] Eve F. - Words: 4,210 - ..."."""
+    """Read FFN's profile line: "Rated: Fiction T - English - Romance/Drama - [Ann B., Cal D.] Eve F."."""
     parts = [p.strip() for p in line.split(" - ") if p.strip()]
     plain: list[str] = []
     for part in parts:
@@ -350,7 +301,7 @@ def _ffn_profile(metadata: Metadata, line: str) -> None:
             continue
         for pairing in re.findall(r"\[([^\]]+)\]", part):
             metadata.relationships.append("/".join(n.strip() for n in pairing.split(",")))
-        names = re.sub(r"[\[\]]", "", part)
+        names = part.replace("]", ",").replace("[", "")
         metadata.characters.extend(n.strip() for n in names.split(",") if n.strip())
 
 
@@ -371,10 +322,10 @@ def _read_ffn(tree: LexborHTMLParser, story: LexborNode) -> Draft:
     if fandom:
         metadata.fandoms.append(inline_text(fandom[-1]))
     selected = tree.css_first("#chap_select option[selected]")
-    title = re.sub(r"^\d+\.\s*", "", inline_text(selected)) if selected else None
+    chapter = re.sub(r"^\d+\.\s*", "", inline_text(selected)) if selected else None
     builder = TextBuilder()
     span = builder.add_all(_texts(story))
-    chapters = [ChapterMark(title=title, start=span[0], body_start=span[0], end=span[1])] if span else []
+    chapters = [ChapterMark(title=chapter, start=span[0], body_start=span[0], end=span[1])] if span else []
     return Draft(text=builder.text(), metadata=metadata, chapters=chapters)
 
 
@@ -420,15 +371,11 @@ def read_html(source: str) -> Draft:
     body = tree.body or tree.root
     if body is None:
         return Draft(text="", metadata=Metadata(source_format="html"))
-    readers: list[tuple[Callable[[], bool], Callable[[], Draft]]] = [
-        (lambda: _is_ao3(tree), lambda: _Ao3Reader().read(body)),
-        (
-            lambda: tree.css_first("#storytext") is not None,
-            lambda: _read_ffn(tree, tree.css_first("#storytext")),
-        ),
-        (lambda: tree.css_first('a[name^="section"]') is not None, lambda: _read_fanficfare(tree, body)),
-    ]
-    for matches, read in readers:
-        if matches():
-            return read()
+    if _is_ao3(tree):
+        return _Ao3Reader().read(body)
+    story = tree.css_first("#storytext")
+    if story is not None:
+        return _read_ffn(tree, story)
+    if tree.css_first('a[name^="section"]') is not None:
+        return _read_fanficfare(tree, body)
     return draft_from_blocks(html_blocks(body), page_metadata(tree, "html"))

@@ -13,7 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from selectolax.lexbor import LexborHTMLParser
 
-from fabula.ingest.render import BREAK, Block, draft_from_blocks
+from fabula.ingest.render import BREAK, Block, draft_from_blocks, paragraphs_of
 from fabula.ingest.structure import Draft
 from fabula.story import Metadata
 
@@ -28,12 +28,7 @@ def _inline(token: Token) -> str:
             pieces.append(child.content)
         elif child.type in {"softbreak", "hardbreak"}:
             pieces.append("\n")
-    return _clean("".join(pieces))
-
-
-def _clean(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.split("\n"))
-    return "\n".join(line for line in lines if line)
+    return "\n".join(paragraphs_of("".join(pieces)))
 
 
 def _front_matter(source: str, metadata: Metadata) -> str:
@@ -64,7 +59,7 @@ def markdown_blocks(source: str) -> list[Block]:
                 blocks.append(Block(text))
         elif token.type == "html_block":
             text = LexborHTMLParser(token.content).text(separator="\n") if token.content.strip() else ""
-            blocks.extend(Block(p) for p in (_clean(part) for part in re.split(r"\n\s*\n", text)) if p)
+            blocks.extend(Block(p) for p in paragraphs_of(text))
     return blocks
 
 

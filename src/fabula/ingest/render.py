@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from fabula.ingest.structure import ChapterMark, Draft
+from fabula.ingest.structure import ChapterMark, Draft, NoteKind, is_heading_line
 from fabula.story import AuthorNote, Metadata
 
 BREAK = "* * *"
@@ -22,6 +22,15 @@ _NOT_CHAPTERS = re.compile(
     r"also\s+by.*|acknowledge?ments?|index|notes|footnotes",
     re.IGNORECASE,
 )
+
+
+def paragraphs_of(raw: str) -> list[str]:
+    """Rendered text split at blank lines, each line's whitespace collapsed and empty lines dropped."""
+    parts = (
+        "\n".join(" ".join(line.split()) for line in part.split("\n") if line.strip())
+        for part in re.split(r"\n[^\S\n]*\n", raw)
+    )
+    return [part for part in parts if part]
 
 
 class Block(NamedTuple):
@@ -57,11 +66,11 @@ class TextBuilder:
         spans = [self.add(t) for t in texts if t]
         return (spans[0][0], spans[-1][1]) if spans else None
 
-    def note(self, texts: Iterable[str], kind: str) -> AuthorNote | None:
+    def note(self, texts: Iterable[str], kind: NoteKind) -> AuthorNote | None:
         span = self.add_all(texts)
         if span is None:
             return None
-        return AuthorNote(start=span[0], end=span[1], text=self.text()[span[0] : span[1]], kind=kind)  # type: ignore[arg-type]
+        return AuthorNote(start=span[0], end=span[1], text=self.text()[span[0] : span[1]], kind=kind)
 
     def text(self) -> str:
         return "".join(self._parts)
@@ -76,7 +85,11 @@ def _chapter_headings(headings: list[tuple[int, Block]]) -> tuple[int | None, li
     levels = [int(block.kind[1]) for _, block in headings]
     title: int | None = None
     rest = headings
-    if levels.count(min(levels)) == 1 and levels[0] == min(levels):
+    if (
+        levels.count(min(levels)) == 1
+        and levels[0] == min(levels)
+        and not is_heading_line(headings[0][1].text)
+    ):
         title, rest = headings[0][0], headings[1:]
     candidates = [(i, b) for i, b in rest if not _NOT_CHAPTERS.fullmatch(b.text.strip(" .:"))]
     if not candidates:
@@ -96,6 +109,8 @@ def draft_from_blocks(blocks: list[Block], metadata: Metadata) -> Draft:
         title, marked = _chapter_headings(headings)
         if title is not None and metadata.title is None:
             metadata.title = blocks[title].text
+    # A heading straight over the next one ("# Title" over "# Chapter 1") opens no chapter.
+    marked = [i for n, i in enumerate(marked) if n + 1 == len(marked) or marked[n + 1] > i + 1]
     if not marked:
         return Draft(text=text, metadata=metadata)
     chapters: list[ChapterMark] = []

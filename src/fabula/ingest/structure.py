@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
+from fabula.ingest.fields import assign_header, header_fields
 from fabula.story import AuthorNote, Chapter, Metadata, Scene, Span, Story
 
-NoteKind = str  # "note" | "disclaimer" | "summary", as in `AuthorNote.kind`
+NoteKind = Literal["note", "disclaimer", "summary"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ _BREAK_SYMBOLS = "*~#=+_\\-–—•·°^<>|/\\\\§¤◊♦❖✦✧★☆♥♡
 _BREAK_RE = re.compile(f"[{_BREAK_SYMBOLS}]+")
 _LETTER_BREAK_RE = re.compile(r"(?:[oO0]{3,}|[xX]{3,})")
 _WORD_BREAK_RE = re.compile(
-    r"[\W_]*(?:scene\s*break|line\s*break|page\s*break|break|time\s*skip|pov\s*(?:change|switch))[\W_]*",
+    r"[\W_]*(?:(?:scene|line|page)\s*break|time\s*skip|pov\s*(?:change|switch))[\W_]*|[^\w\s]+\s*break\s*[^\w\s]+",
     re.IGNORECASE,
 )
 
@@ -140,7 +142,7 @@ _NUMBER_WORDS = (
 _NUMBER = rf"(?:\d{{1,4}}|[ivxlcdm]{{1,8}}|(?:{_NUMBER_WORDS})(?:[\s-](?:{_NUMBER_WORDS}))*)"
 _SEPARATOR = r"[\s]*[:.\-–—)]+\s*"
 _NUMBERED_HEADING = re.compile(
-    rf"(?P<label>chapter|chap\.|ch\.|part|book|volume|act)\s+(?P<number>{_NUMBER})\b"
+    rf"(?P<label>chapter|chap\.|ch\.|part|book|volume|act|letter)\s+(?P<number>{_NUMBER})\b"
     rf"(?:(?P<sep>{_SEPARATOR})|\s+|$)(?P<rest>.*)",
     re.IGNORECASE,
 )
@@ -149,7 +151,8 @@ _NAMED_HEADING = re.compile(
     rf"(?:(?P<sep>{_SEPARATOR})|\s+|$)(?P<rest>.*)",
     re.IGNORECASE,
 )
-_BARE_NUMBER = re.compile(r"(?:[IVXLC]{1,7}|\d{1,3})\.?")
+# "XII", "7.", "I. THE PRISON DOOR": numbers alone, or with a title in capitals.
+_BARE_NUMBER = re.compile(r"(?:[IVXLC]{1,7}|\d{1,3})(?:\.?|\.\s+(?=[^a-z]*[A-Z]{3})[^a-z]{2,60})")
 _DECORATION = " \t*_=~#[]|"
 
 
@@ -157,7 +160,7 @@ def _heading_match(core: str) -> re.Match[str] | None:
     return _NUMBERED_HEADING.fullmatch(core) or _NAMED_HEADING.fullmatch(core)
 
 
-def _heading_line(line: str, own_block: bool) -> bool:
+def is_heading_line(line: str, own_block: bool = True) -> bool:
     """Whether one line reads as a chapter heading ("Chapter 1", "CHAPTER IV.", "Part Two", "XII")."""
     core = line.strip().strip(_DECORATION).strip()
     if not core or len(core) > 100:
@@ -181,6 +184,8 @@ def _subtitle(text: str, block: list[tuple[int, int]]) -> bool:
     if len(block) != 1:
         return False
     line = text[block[0][0] : block[0][1]]
+    if is_heading_line(line, own_block=True):
+        return False
     words = line.split()
     if not words or len(words) > 10 or len(line) > 70 or not line[:1].isupper():
         return False
@@ -198,8 +203,8 @@ def detect_chapters(text: str) -> list[ChapterMark]:
     while index < len(found):
         block = found[index]
         first = text[block[0][0] : block[0][1]]
-        if not _heading_line(first, own_block=len(block) == 1) or any(
-            _heading_line(text[s:e], own_block=False) for s, e in block[1:]
+        if not is_heading_line(first, own_block=len(block) == 1) or any(
+            is_heading_line(text[s:e], own_block=False) for s, e in block[1:]
         ):
             index += 1
             continue
@@ -208,14 +213,21 @@ def detect_chapters(text: str) -> list[ChapterMark]:
         match = _heading_match(title)
         bare = not match.group("rest").strip() if match else True
         following = found[index + 1] if index + 1 < len(found) else None
-        if len(block) == 1 and bare and following and _subtitle(text, following):
-            sub_start, sub_end = following[0]
-            if not _heading_line(text[sub_start:sub_end], own_block=True):
-                title = f"{title} {text[sub_start:sub_end].strip(_DECORATION).strip()}"
-                end = sub_end
-                index += 1
+        if len(block) == 2 and bare and _subtitle(text, block[1:]):
+            subtitle: tuple[int, int] | None = block[1]
+        elif len(block) == 1 and bare and following and _subtitle(text, following):
+            subtitle = following[0]
+            index += 1
+        else:
+            subtitle = None
+        if subtitle is not None:
+            title = f"{title} {text[subtitle[0] : subtitle[1]].strip(_DECORATION).strip()}"
+            end = subtitle[1]
         heads.append((start, end, title))
         index += 1
+    # A lone "I" or "7" on a line is a heading only where the text numbers its chapters that way.
+    if sum(bool(_BARE_NUMBER.fullmatch(title)) for _, _, title in heads) < 2:
+        heads = [head for head in heads if not _BARE_NUMBER.fullmatch(head[2])]
     kept = [
         head for i, head in enumerate(heads) if i + 1 == len(heads) or text[head[1] : heads[i + 1][0]].strip()
     ]
@@ -240,33 +252,39 @@ _NOTE_LABEL = re.compile(
 _CASE_SENSITIVE_AN = re.compile(_OPENING + r"AN\s*[:\-–—]")
 _DISCLAIMER = re.compile(
     r"\b(?:(?:i|we)\s+(?:do\s*n[o']?t|don['’]?t|dont|do\s+not)\s+own\b|i\s+own\s+nothing|"
-    r"(?:is|are)\s+not\s+mine|no\s+copyright\s+infringement|no\s+profit|"
-    r"belongs?\s+to\b|property\s+of\b|all\s+rights\s+(?:go|belong)|disclaimer)",
+    r"(?:is|are)\s+not\s+mine|no\s+copyright\s+infringement|no\s+profit|all\s+rights\s+(?:go|belong)|disclaimer)",
     re.IGNORECASE,
 )
+# "belongs to" is a disclaimer only beside talk of owning: "... belong to their respective owners".
+_BELONGS = re.compile(r"\b(?:belongs?\s+to|property\s+of)\b", re.IGNORECASE)
+_OWNERSHIP = re.compile(r"\b(?:own(?:s|ed|ers?)?|rights|creators?|copyright)\b", re.IGNORECASE)
 _DIALOGUE = re.compile('["“”]')
 
 
 def note_kind(paragraph: str) -> NoteKind | None:
-    """ "note" or "disclaimer" for a paragraph that opens an author's note, else None."""
+    """The kind of author's note ("note" or "disclaimer") a paragraph opens, or None for story."""
     match = _NOTE_LABEL.match(paragraph)
     if match and match.group("an") and match.group("an").strip().upper().startswith("AN"):
         match = match if _CASE_SENSITIVE_AN.match(paragraph) else None  # "An old man..." is story
+    disclaims = _DISCLAIMER.search(paragraph) is not None or (
+        _BELONGS.search(paragraph) is not None and _OWNERSHIP.search(paragraph) is not None
+    )
     if match:
-        return "disclaimer" if _DISCLAIMER.search(paragraph) else "note"
-    if len(paragraph) <= 400 and not _DIALOGUE.search(paragraph) and _DISCLAIMER.search(paragraph):
+        return "disclaimer" if disclaims or _BELONGS.search(paragraph) else "note"
+    if disclaims and len(paragraph) <= 400 and not _DIALOGUE.search(paragraph):
         return "disclaimer"
     return None
 
 
 def _label_only(paragraph: str) -> bool:
     match = _NOTE_LABEL.match(paragraph)
-    return bool(match) and not paragraph[match.end() :].strip(" \t*_:]-–—)")  # type: ignore[union-attr]
+    return match is not None and not paragraph[match.end() :].strip(" \t*_:]-–—)")
 
 
 def _titleish(paragraph: str) -> bool:
     """A short line such as a title, a byline or a chapter subtitle, skipped when looking for notes."""
-    return "\n" not in paragraph and len(paragraph) <= 80 and not _SENTENCE_END.search(paragraph)
+    rows = paragraph.split("\n")
+    return len(rows) <= 3 and all(len(r) <= 80 and not _SENTENCE_END.search(r) for r in rows)
 
 
 def _covered(span: Span, notes: list[tuple[int, int]]) -> bool:
@@ -285,6 +303,13 @@ def _opening_notes(
             index += 1
             continue
         kind = note_kind(body)
+        header = header_fields(body) if kind is None else None
+        if header is not None:
+            # "Fandom: ...", "Rating: ..." lines are header; a "Summary: ..." paragraph is the author's.
+            if header[0][0] == "summary":
+                found.append((para.start, para.end, "summary"))
+            index += 1
+            continue
         if kind is None:
             if _titleish(body) and skipped < 3:
                 skipped += 1
@@ -295,6 +320,24 @@ def _opening_notes(
         found.append((para.start, paras[last].end, kind))
         index = last + 1
     return found
+
+
+_NOTE_TALK = re.compile(
+    r"\b(?:review|read(?:ing|ers?)?|thanks?|thank\s+you|chapters?|updates?|follow|fav(?:ou?rite)?s?|kudos|"
+    r"comments?|beta|fics?|tumblr|twitter|discord|patreon|sorry|posted|next\s+(?:time|week)|see\s+you|"
+    r"enjoy(?:ed)?|cheers|xoxo|lol)\b|<3|:\)",
+    re.IGNORECASE,
+)
+
+
+def _note_like(paragraph: str) -> bool:
+    """Short and without dialogue: what the rest of a note looks like, and story rarely does."""
+    return len(paragraph) <= 600 and not _DIALOGUE.search(paragraph)
+
+
+def _note_talk(paragraph: str) -> bool:
+    """A paragraph that reads as the author talking to readers ("Please review!", "See you soon")."""
+    return _note_like(paragraph) and (len(paragraph) <= 40 or _NOTE_TALK.search(paragraph) is not None)
 
 
 def _note_extent(text: str, paras: list[Span], index: int, breaks: list[tuple[int, int]]) -> int:
@@ -308,11 +351,11 @@ def _note_extent(text: str, paras: list[Span], index: int, breaks: list[tuple[in
             if closer in text[paras[last].start : paras[last].end]:
                 return last
     last = index + 1 if _label_only(body) and index + 1 < len(paras) else index
-    following = [b for b in breaks if b[0] >= paras[last].end]
+    following = [b for b in breaks if paras[last].end <= b[0] < paras[-1].end]
     if following:
         upto = [i for i in range(last + 1, len(paras)) if paras[i].end <= following[0][0]]
         run = [text[paras[i].start : paras[i].end] for i in upto]
-        if len(run) <= 4 and all(len(p) <= 400 and not _DIALOGUE.search(p) for p in run):
+        if len(run) <= 4 and all(_note_like(p) and note_kind(p) is None for p in run):
             last = upto[-1] if upto else last
     return last
 
@@ -320,17 +363,38 @@ def _note_extent(text: str, paras: list[Span], index: int, breaks: list[tuple[in
 def _closing_notes(
     text: str, paras: list[Span], known: list[tuple[int, int]]
 ) -> list[tuple[int, int, NoteKind]]:
+    """Notes that close a region: walking back from its end over short note-like paragraphs,
+    each note label found opens a note that runs to where the next one begins."""
     tail = [p for p in paras[-8:] if not _covered(p, known)]
     found: list[tuple[int, int, NoteKind]] = []
-    opened: tuple[int, NoteKind] | None = None
-    for position, para in enumerate(tail):
-        kind = note_kind(text[para.start : para.end])
-        if kind and sum(p.end - p.start for p in tail[position:]) <= 3000:
-            if opened:
-                found.append((opened[0], tail[position - 1].end, opened[1]))
-            opened = (para.start, kind)
-    if opened:
-        found.append((opened[0], tail[-1].end, opened[1]))
+    end = len(tail)
+    for index in range(len(tail) - 1, -1, -1):
+        body = text[tail[index].start : tail[index].end]
+        kind = note_kind(body)
+        if kind and tail[end - 1].end - tail[index].start <= 3000:
+            found.append((tail[index].start, tail[end - 1].end, kind))
+            end = index
+        elif kind or not _note_talk(body):
+            break
+    return found[::-1]
+
+
+def front_matter_fields(text: str, chapters: list[ChapterMark]) -> list[tuple[str, str]]:
+    """Labelled header lines before the story starts (a title line, "by ...", "Fandom: ...",
+    "Rating: ...", "Summary: ..."), as (label, value) pairs for `fields.assign_header`."""
+    end = chapters[0].start if chapters else len(text)
+    found: list[tuple[str, str]] = []
+    for index, para in enumerate(p for p in paragraphs(text) if p.end <= end):
+        body = text[para.start : para.end]
+        fields = header_fields(body)
+        if fields is not None:
+            found.extend(fields)
+        elif index == 0 and _titleish(body) and not is_heading_line(body.split("\n")[0], own_block=True):
+            first, *rest = body.split("\n")
+            found.append(("title", first.strip(_DECORATION).strip()))
+            found.extend(field for row in rest for field in header_fields(row) or [])
+        elif note_kind(body) is None and not _titleish(body):
+            break
     return found
 
 
@@ -360,7 +424,11 @@ def detect_notes(
             found.extend(
                 n for n in _closing_notes(text, inside, taken) if n[0] >= (opening[-1][1] if opening else 0)
             )
-    notes = [AuthorNote(start=s, end=e, text=text[s:e], kind=k) for s, e, k in found]  # type: ignore[arg-type]
+    notes = [
+        AuthorNote(start=s, end=e, text=text[s:e], kind=k)
+        for s, e, k in found
+        if all(e <= known_start or known_end <= s for known_start, known_end in known_spans)
+    ]
     return sorted([*(known or []), *notes], key=lambda n: n.start)
 
 
@@ -395,10 +463,26 @@ def _untitled(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> C
 def _prose(text: str, start: int, end: int, notes: list[tuple[int, int]]) -> bool:
     """Whether front matter holds story prose rather than a title page."""
     return any(
-        len(text[p.start : p.end].split()) >= 25 and not _covered(p, notes)
+        len(text[p.start : p.end].split()) >= 15 and not _covered(p, notes)
         for p in paragraphs(text)
         if start <= p.start and p.end <= end
     )
+
+
+def _story_start(text: str, end: int, notes: list[tuple[int, int]]) -> int:
+    """Where the story begins after the work's header (title lines, labelled fields, notes)."""
+    titles = 0
+    for para in paragraphs(text):
+        if para.start >= end:
+            break
+        body = text[para.start : para.end]
+        if _covered(para, notes) or header_fields(body) is not None:
+            continue
+        if _titleish(body) and titles < 3:
+            titles += 1
+            continue
+        return para.start
+    return 0  # all of it reads as header: take it all as story rather than none
 
 
 def build(draft: Draft) -> Story:
@@ -406,12 +490,14 @@ def build(draft: Draft) -> Story:
     text = draft.text
     marks = detect_chapters(text) if draft.chapters is None else list(draft.chapters)
     notes = detect_notes(text, marks, draft.notes)
+    assign_header(draft.metadata, front_matter_fields(text, marks))
     cuts = [(n.start, n.end) for n in notes] + break_lines(text)
+    note_spans = [(n.start, n.end) for n in notes]
     if not marks:
-        whole = _untitled(text, 0, len(text), cuts)
+        whole = _untitled(text, _story_start(text, len(text), note_spans), len(text), cuts)
         marks = [whole] if whole else []
-    elif _prose(text, 0, marks[0].start, [(n.start, n.end) for n in notes]):
-        front = _untitled(text, 0, marks[0].start, cuts)
+    elif _prose(text, 0, marks[0].start, note_spans):
+        front = _untitled(text, _story_start(text, marks[0].start, note_spans), marks[0].start, cuts)
         marks = [front, *marks] if front else marks
     return Story(
         text=text,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from fabula.language.models import SPANS_KEY, load_pipeline
 from fabula.language.tokens import Tokens
@@ -26,17 +26,18 @@ __all__ = ["Tokens", "analyse_windows", "run", "windows"]
 MAX_WINDOW_CHARS = 5_000
 BATCH_SIZE = 64
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*\s+")
+_SENTENCE_END = re.compile(r"([.!?][\"'”’)\]]*)\s+")
 # Whitespace other than a space becomes a space (same length, so offsets hold) to keep
 # line-wrapped text from turning into whitespace tokens.
 _ODD_SPACE = str.maketrans(dict.fromkeys("\n\r\t\f\v\u00a0", " "))
 
 # Personal pronouns that refer to people (LitBank's coreference layer marks them as PER mentions);
 # "it" is left out: it mostly refers to things that are not entities.
-PERSON_PRONOUNS = frozenset(
+_PERSON_PRONOUN_WORDS = (
     "i me my mine myself we us our ours ourselves you your yours yourself yourselves thou thee thy "
-    "thine thyself ye he him his himself she her hers herself they them their theirs themselves".split()
+    "thine thyself ye he him his himself she her hers herself they them their theirs themselves"
 )
+PERSON_PRONOUNS = frozenset(_PERSON_PRONOUN_WORDS.split())
 _PRONOUN_TAGS = frozenset({"PRP", "PRP$"})
 
 
@@ -44,14 +45,16 @@ def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
     """Cut [start, end) into pieces of at most `MAX_WINDOW_CHARS`, at a sentence end where possible."""
     while end - start > MAX_WINDOW_CHARS:
         limit = start + MAX_WINDOW_CHARS
-        cut = None
+        cut = resume = None
         for match in _SENTENCE_END.finditer(text, start + MAX_WINDOW_CHARS // 2, limit):
-            cut = match.end()
-        if cut is None:
+            cut, resume = match.end(1), match.end()
+        if cut is None or resume is None:
             space = text.rfind(" ", start + 1, limit)
-            cut = space + 1 if space > start else limit
+            cut = resume = space if space > start else limit
         yield start, cut
-        start = cut
+        start = resume
+        while start < end and text[start].isspace():
+            start += 1
     if end > start:
         yield start, end
 
@@ -75,7 +78,7 @@ def windows(story: Story) -> Iterator[tuple[int, int]]:
             cursor = resume
 
 
-def _kind(span: SpacySpan) -> str:
+def _kind(span: SpacySpan) -> Literal["PROP", "NOM", "PRON"]:
     if len(span) == 1 and span[0].tag_ in _PRONOUN_TAGS:
         return "PRON"
     return "PROP" if span.root.pos_ == "PROPN" else "NOM"
@@ -106,12 +109,18 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
             tokens.sentence.append(sentence)
             if t.tag_ in _PRONOUN_TAGS and t.lower_ in PERSON_PRONOUNS:
                 story.entities.append(
-                    Entity(start=offset + t.idx, end=offset + t.idx + len(t), label="PER", text=t.text, kind="PRON")
+                    Entity(
+                        start=offset + t.idx,
+                        end=offset + t.idx + len(t),
+                        label="PER",
+                        text=t.text,
+                        kind="PRON",
+                    )
                 )
     for span in doc.spans.get(SPANS_KEY, []):
         start, end = offset + span.start_char, offset + span.end_char
         story.entities.append(
-            Entity(start=start, end=end, label=span.label_, text=span.text, kind=_kind(span))  # type: ignore[arg-type]
+            Entity(start=start, end=end, label=span.label_, text=span.text, kind=_kind(span))
         )
 
 

@@ -28,7 +28,8 @@ def model_path(name: str) -> Path:
     if not (path / "config.cfg").is_file():
         recipe = "core" if name == CORE else "entities"
         raise ModelError(
-            f"model {name} is missing at {path}; rebuild it with `fabula train {recipe} --data ../shared/data`"
+            f"model {name} is missing at {path}; "
+            f"rebuild it with `fabula train {recipe} --data ../shared/data`"
         )
     return path
 

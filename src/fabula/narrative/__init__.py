@@ -45,7 +45,8 @@ def run(story: Story) -> Story:
         if scene_person == "unknown":
             scene_person = person
         scene.pov = scene_person
-        scene.focal = _focal(story, scene_person, mentions, spans, story_focal)
+        inherited = story_focal if scene_person == person else None
+        scene.focal = _focal(story, scene_person, mentions, spans, inherited)
         if scene.focal and scene_person == "third":
             focal_length[scene.focal] += scene.end - scene.start
         scene.characters = scenes.cast(scene, mentions)

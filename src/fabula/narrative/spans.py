@@ -8,7 +8,8 @@ stages still give an answer when they run on a bare `Story`.
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -16,13 +17,17 @@ from fabula.story import Scene, Story
 
 Interval = tuple[int, int]
 
-# Dialogue marks when the quotes stage has not run: double quotes close at the next mark or the
-# line's end; single quotes must open after a non-letter and close before one, so the apostrophes
-# of "don't" and "Mara's" never end a quotation.
+# Dialogue marks when the quotes stage has not run. A quotation may wrap lines but never crosses a
+# blank line; an unclosed quotation runs to its paragraph's end (the convention for speech that goes
+# on in the next paragraph). Single quotes must open after a non-letter and close before one, so the
+# apostrophes of "don't" and "Mara's" never end a quotation; a straight one must close.
+_LINE = r"\n(?![ \t]*\n)"
+_TO_PARAGRAPH_END = r"(?=\n[ \t]*\n)|$"
 _QUOTED = re.compile(
-    r"“[^“”\n]*(?:”|(?=\n)|$)"
-    r'|"[^"\n]*"'
-    r"|(?<![\w‘’'])[‘'](?=\S)(?:[^‘’'\n]|[’'](?=\w))*[’'](?!\w)"
+    rf"“(?:[^“”\n]|{_LINE})*(?:”|{_TO_PARAGRAPH_END})"
+    rf'|"(?:[^"\n]|{_LINE})*(?:"|{_TO_PARAGRAPH_END})'
+    rf"|(?<![\w‘’'])‘(?=\S)(?:[^‘’\n]|{_LINE}|’(?=\w))*(?:’(?!\w)|{_TO_PARAGRAPH_END})"
+    rf"|(?<![\w‘’'])'(?=\S)(?:[^'\n]|{_LINE}|'(?=\w))*'(?!\w)"
 )
 # Unquoted thoughts set in italics (Markdown `*...*` or `_..._`) are a character's words, not narration.
 _ITALIC = re.compile(r"(?<![*\w])\*(?=\S)[^*\n]+(?<=\S)\*(?![*\w])|(?<![_\w])_(?=\S)[^_\n]+(?<=\S)_(?![_\w])")
@@ -66,7 +71,8 @@ def subtract(spans: Iterable[Interval], holes: Iterable[Interval]) -> list[Inter
 def quoted_spans(story: Story) -> list[Interval]:
     """What characters say or think: the quotes stage's spans, else quotation marks found here."""
     if story.quotes:
-        spans = [(q.start, q.end) for q in story.quotes]
+        # Scare quotes ("other") are the narrator's own words.
+        spans = [(q.start, q.end) for q in story.quotes if q.kind != "other"]
     else:
         spans = [m.span() for m in _QUOTED.finditer(story.text)]
     spans += [m.span() for m in _ITALIC.finditer(story.text)]
@@ -76,6 +82,12 @@ def quoted_spans(story: Story) -> list[Interval]:
 def narration_spans(story: Story) -> list[Interval]:
     """Story text that the narrator speaks: outside author's notes, quotes and italic thoughts."""
     return subtract(((s.start, s.end) for s in story.story_spans()), quoted_spans(story))
+
+
+def enclosing(spans: list[Interval], offset: int) -> int | None:
+    """Index of the span of sorted, disjoint `spans` that contains `offset`, if any."""
+    i = bisect_right(spans, (offset, sys.maxsize)) - 1
+    return i if i >= 0 and spans[i][0] <= offset < spans[i][1] else None
 
 
 def clip(spans: list[Interval], start: int, end: int) -> list[Interval]:
@@ -115,7 +127,7 @@ def scenes_of(story: Story) -> list[Scene]:
         return story.scenes
     if story.chapters:
         return [Scene(start=c.start, end=c.end) for c in story.chapters]
-    parts = story.story_spans()
+    parts = [p for p in story.story_spans() if story.text[p.start : p.end].strip()]
     if not parts:
         return []
     return [Scene(start=parts[0].start, end=parts[-1].end)]

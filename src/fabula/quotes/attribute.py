@@ -2,10 +2,13 @@
 
 1. a tag next to the quote ("said Jon", "she whispered") names the speaker: explicit for a name,
    anaphoric for a pronoun or a description, resolved through the characters stage's mentions;
-2. a quote without a tag shares the speaker of a tagged quote in its paragraph, else takes the
-   one character the paragraph's narration is about;
-3. turns in a conversation alternate: A B ? -> A, and ? B A -> B (implicit);
-4. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
+2. a pronoun tag ("he said") in a conversation picks the turn-taking participant of that gender,
+   else the nearest character of that gender mentioned in narration;
+3. a quote without a tag shares the speaker of a tagged quote in its paragraph, else takes the
+   character the paragraph's narration is about;
+4. turns in a conversation alternate: A B ? -> A, ? B A -> B, and someone called by name
+   answers (implicit);
+5. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
    participant of the exchange.
 A tag that names someone Fabula cannot resolve ("a voice from the doorway said") leaves the
 speaker unknown rather than guessing by alternation.
@@ -21,7 +24,7 @@ from fabula.quotes.cast import Cast
 from fabula.quotes.detect import Found, find_quotes
 from fabula.quotes.kinds import classify
 from fabula.quotes.lexicon import PRONOUN_GENDER
-from fabula.quotes.tags import Tag, tag_after, tag_before
+from fabula.quotes.tags import Tag, tag_after, tag_before, tag_introducing
 from fabula.story import Quote, QuoteKind, Story
 
 Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
@@ -33,6 +36,10 @@ _VOCATIVE_BEFORE = re.compile(r"(?:[,;!?.—–-]\s*|\b(?:[Dd]ear(?:est)?|[Oo]h?
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
 
 
+_INDEFINITE = re.compile(r"^(?:[Aa]n?|[Ss]ome|[Aa]nother|[Oo]ne)\b|^(?:someone|somebody)$", re.IGNORECASE)
+_FIRST_SECOND = frozenset({"i", "we", "you"})
+
+
 @dataclass
 class _Item:
     found: Found
@@ -41,7 +48,27 @@ class _Item:
     speaker: str | None = None
     attribution: Attribution = "none"
     addressees: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Unit:
+    """The quotes of one paragraph: one turn of a conversation."""
+
+    items: list[_Item]
+    speaker: str | None = None
+    attribution: Attribution = "none"
+    pronoun: tuple[int, str] | None = None  # an unresolved pronoun tag: (offset, gender)
     blocked: bool = False  # a tag names someone no character matches
+    vocatives: list[str] = field(default_factory=list)
+    told: list[str] = field(default_factory=list)  # "said to X"
+
+    @property
+    def first(self) -> int:
+        return self.items[0].found.paragraph
+
+    @property
+    def last(self) -> int:
+        return self.items[-1].found.last_paragraph
 
 
 def attribute(story: Story) -> list[Quote]:
@@ -49,13 +76,18 @@ def attribute(story: Story) -> list[Quote]:
     text = story.text
     paras, found = find_quotes(story)
     cast = Cast.build(story, [(f.open_mark, f.close_mark) for f in found])
-    items = [_tagged(text, paras, found, i, cast) for i in range(len(found))]
+    items = [_tagged(text, paras, found, i) for i in range(len(found))]
     units = _units(items)
     for unit in units:
-        _within_paragraph(text, paras, unit, cast)
-    _alternate(units)
-    for index, unit in enumerate(units):
-        _addressees(text, units, index, unit, cast)
+        _resolve_tags(text, unit, cast)
+    for i, unit in enumerate(units):
+        if unit.speaker is None and not unit.blocked:
+            _decide(text, paras, units, i, cast)
+    for i in range(len(units) - 1, -1, -1):
+        if units[i].speaker is None and not units[i].blocked and units[i].pronoun is None:
+            _set(units[i], _guess(units, i, step=1), "implicit")
+    for i, unit in enumerate(units):
+        _finish(units, i, unit)
     return [
         Quote(
             start=it.found.start,
@@ -70,7 +102,7 @@ def attribute(story: Story) -> list[Quote]:
     ]
 
 
-def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int, cast: Cast) -> _Item:
+def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int) -> _Item:
     f = found[i]
     after_end = paras[f.last_paragraph][1]
     if i + 1 < len(found) and found[i + 1].paragraph == f.last_paragraph:
@@ -79,64 +111,111 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int,
     if i > 0 and found[i - 1].last_paragraph == f.paragraph:
         before_start = max(before_start, found[i - 1].close_mark)
     tag = tag_after(text, f.close_mark, after_end) or tag_before(text, before_start, f.open_mark)
+    if tag is None and f.paragraph > 0 and not text[before_start : f.open_mark].strip():
+        previous = paras[f.paragraph - 1]
+        tail_start = max([previous[0], *(q.close_mark for q in found[:i] if q.last_paragraph == f.paragraph - 1)])
+        tag = tag_introducing(text, tail_start, previous[1])
     kind = classify(text[f.start : f.end], f, text[before_start : f.open_mark], tag)
-    item = _Item(found=f, kind=kind, tag=tag)
-    if tag is not None and kind != "other":
-        speaker = cast.resolve(tag.subject[0], tag.subject[1], tag.subject_text)
-        item.speaker = speaker
-        item.blocked = speaker is None
-        if speaker is not None:
-            item.attribution = "anaphoric" if tag.pronoun or tag.subject_text[:1].islower() else "explicit"
-    return item
+    return _Item(found=f, kind=kind, tag=tag)
 
 
-def _units(items: list[_Item]) -> list[list[_Item]]:
+def _units(items: list[_Item]) -> list[_Unit]:
     """Quotes grouped by the paragraph they open in: one paragraph, one turn."""
-    units: list[list[_Item]] = []
+    units: list[_Unit] = []
     for it in items:
         if it.kind == "other":
             continue
-        if units and units[-1][0].found.paragraph == it.found.paragraph:
-            units[-1].append(it)
+        if units and units[-1].first == it.found.paragraph:
+            units[-1].items.append(it)
         else:
-            units.append([it])
+            units.append(_Unit(items=[it]))
     return units
 
 
-def _within_paragraph(text: str, paras: list[tuple[int, int]], unit: list[_Item], cast: Cast) -> None:
-    """Untagged quotes take a tagged neighbour's speaker, else the paragraph's one character."""
-    known = [(k, it) for k, it in enumerate(unit) if it.speaker is not None]
-    for k, it in enumerate(unit):
-        if it.speaker is not None or it.blocked:
+def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
+    """Speakers that tags name; the unit's speaker is its first tagged quote's."""
+    for it in unit.items:
+        unit.vocatives.extend(c for c in _vocatives(text, it.found, cast) if c not in unit.vocatives)
+        tag = it.tag
+        if tag is None:
             continue
-        if known:
-            nearest = min(known, key=lambda pair: abs(pair[0] - k))[1]
-            it.speaker, it.attribution = nearest.speaker, nearest.attribution
-    if known or any(it.blocked for it in unit):
+        start, end = tag.subject
+        word = tag.subject_text.lower()
+        speaker = cast.linked_at(start, end)
+        if speaker is None and word in PRONOUN_GENDER:
+            if unit.pronoun is None and unit.speaker is None:
+                unit.pronoun = (start, PRONOUN_GENDER[word])
+            continue
+        if speaker is None and word not in _FIRST_SECOND:
+            speaker = cast.by_name(tag.subject_text)
+        if speaker is None:
+            unit.blocked |= word in _FIRST_SECOND or bool(_INDEFINITE.match(tag.subject_text))
+            continue
+        it.speaker = speaker
+        it.attribution = "anaphoric" if tag.pronoun or tag.subject_text[:1].islower() else "explicit"
+        if unit.speaker is None:
+            unit.speaker, unit.attribution = speaker, it.attribution
+        if tag.addressee is not None:
+            s, e, surface = tag.addressee
+            told = cast.linked_at(s, e) or (
+                cast.antecedent(s, PRONOUN_GENDER[surface.lower()], exclude=speaker)
+                if surface.lower() in PRONOUN_GENDER
+                else cast.by_name(surface)
+            )
+            if told and told != speaker and told not in unit.told:
+                unit.told.append(told)
+    if unit.speaker is not None:
+        unit.blocked = False
+        unit.pronoun = None
+
+
+def _set(unit: _Unit, speaker: str | None, attribution: Attribution) -> None:
+    if speaker is not None and speaker not in unit.vocatives:
+        unit.speaker, unit.attribution = speaker, attribution
+
+
+def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> None:
+    """A speaker for an untagged (or pronoun-tagged) turn, reading the turns before it."""
+    unit = units[i]
+    if unit.pronoun is not None:
+        _set(unit, _by_pronoun(units, i, cast), "anaphoric")
         return
-    start, end = paras[unit[0].found.paragraph][0], paras[unit[-1].found.last_paragraph][1]
+    start, end = paras[unit.first][0], paras[unit.last][1]
     speaker, attribution = _narration_subject(text, start, end, unit, cast)
-    for it in unit:
-        it.speaker, it.attribution = speaker, attribution if speaker else "none"
+    _set(unit, speaker, attribution)
+    if unit.speaker is None:
+        _set(unit, _guess(units, i, step=-1), "implicit")
+
+
+def _by_pronoun(units: list[_Unit], i: int, cast: Cast) -> str | None:
+    """'he said': the nearest character of that gender mentioned in narration, unless that is
+    who spoke the turn before and another character of that gender takes part in the talk."""
+    assert units[i].pronoun is not None
+    offset, gender = units[i].pronoun
+    nearest = cast.antecedent(offset, gender)
+    before = _turns(units, i, step=-1, limit=4)
+    if not before or nearest != before[0]:
+        return nearest
+    others = [t for t in before[1:] if t and t != nearest and cast.gender.get(t) == gender]
+    return others[0] if others else nearest
 
 
 def _narration_subject(
-    text: str, start: int, end: int, unit: list[_Item], cast: Cast
+    text: str, start: int, end: int, unit: _Unit, cast: Cast
 ) -> tuple[str | None, Attribution]:
+    """The character the paragraph's narration is about: its one name, or its first subject."""
     mentions = cast.mentioned(start, end)
     distinct = {cid for _, _, cid in mentions}
     if len(distinct) == 1:
         return mentions[0][2], "explicit"
     if mentions:
-        first_start = mentions[0][0]
-        preceding = text[start:first_start].rstrip()
+        preceding = text[start : mentions[0][0]].rstrip()
         if not preceding or preceding[-1] in ".!?\"”":
             return mentions[0][2], "explicit"
         return None, "none"
-    # No name: a sentence-initial he/she in the narration around the first quote.
-    spans = [(it.found.open_mark, it.found.close_mark) for it in unit]
+    # No name: a sentence-initial he/she in the narration around the quotes.
     cursor = start
-    for lo, hi in [*spans, (end, end)]:
+    for lo, hi in [*((it.found.open_mark, it.found.close_mark) for it in unit.items), (end, end)]:
         for match in _SENTENCE_PRONOUN.finditer(text, cursor, lo):
             who = cast.antecedent(match.start(1), PRONOUN_GENDER[match.group(1).lower()])
             if who:
@@ -145,95 +224,56 @@ def _narration_subject(
     return None, "none"
 
 
-def _speaker(unit: list[_Item]) -> str | None:
-    return next((it.speaker for it in unit if it.speaker), None)
+def _same_conversation(a: _Unit, b: _Unit) -> bool:
+    return 0 <= b.first - a.last <= CONVERSATION_GAP + 1
 
 
-def _same_conversation(a: list[_Item], b: list[_Item]) -> bool:
-    return 0 <= b[0].found.paragraph - a[-1].found.last_paragraph <= CONVERSATION_GAP + 1
+def _turns(units: list[_Unit], i: int, step: int, limit: int) -> list[str | None]:
+    """Speakers of up to `limit` turns before (step -1) or after (step 1) turn `i`, same conversation."""
+    found: list[str | None] = []
+    j = i
+    while len(found) < limit:
+        k = j + step
+        if not 0 <= k < len(units):
+            break
+        a, b = (units[k], units[j]) if step < 0 else (units[j], units[k])
+        if not _same_conversation(a, b):
+            break
+        found.append(units[k].speaker)
+        j = k
+    return found
 
 
-def _conversation(units: list[list[_Item]], i: int) -> set[str]:
-    """The known speakers of the run of turns around unit `i`."""
-    lo = i
-    while lo > 0 and _same_conversation(units[lo - 1], units[lo]):
-        lo -= 1
-    hi = i
-    while hi + 1 < len(units) and _same_conversation(units[hi], units[hi + 1]):
-        hi += 1
-    return {s for u in units[lo : hi + 1] if (s := _speaker(u))}
-
-
-def _guess(units: list[list[_Item]], i: int) -> str | None:
-    unit = units[i]
-    linked_before = i >= 1 and _same_conversation(units[i - 1], unit)
-    linked_after = i + 1 < len(units) and _same_conversation(unit, units[i + 1])
-    if linked_before and i >= 2 and _same_conversation(units[i - 2], units[i - 1]):
-        two, one = _speaker(units[i - 2]), _speaker(units[i - 1])
-        if two and one and two != one:
-            return two
-    if linked_after and i + 2 < len(units) and _same_conversation(units[i + 1], units[i + 2]):
-        one, two = _speaker(units[i + 1]), _speaker(units[i + 2])
-        if two and one and two != one:
-            return two
-    if linked_before:
-        previous = units[i - 1]
-        listeners = {a for it in previous for a in it.addressees} - {_speaker(previous)}
-        if len(listeners) == 1:
-            return listeners.pop()
-    participants = _conversation(units, i)
-    if len(participants) == 2:
-        neighbour = (_speaker(units[i - 1]) if linked_before else None) or (
-            _speaker(units[i + 1]) if linked_after else None
-        )
-        if neighbour in participants:
-            return (participants - {neighbour}).pop()
+def _guess(units: list[_Unit], i: int, step: int) -> str | None:
+    """Turn-taking: whoever was called by name answers; else A B ? -> A; else the other of two."""
+    turns = _turns(units, i, step, limit=8)
+    if not turns:
+        return None
+    neighbour = units[i + step]
+    if step < 0:
+        called = [c for c in [*neighbour.vocatives, *neighbour.told] if c != neighbour.speaker]
+        if len(set(called)) == 1:
+            return called[0]
+    if len(turns) >= 2 and turns[0] and turns[1] and turns[0] != turns[1]:
+        return turns[1]
+    participants = {t for t in turns if t}
+    if turns[0] and len(participants) == 2:
+        return (participants - {turns[0]}).pop()
     return None
 
 
-def _alternate(units: list[list[_Item]]) -> None:
-    """Fill untagged turns from the turns around them in the same conversation (implicit)."""
-    for _ in range(4):
-        changed = False
-        for i, unit in enumerate(units):
-            if _speaker(unit) is not None or any(it.blocked for it in unit):
-                continue
-            guess = _guess(units, i)
-            if guess is not None:
-                for it in unit:
-                    it.speaker, it.attribution = guess, "implicit"
-                changed = True
-        if not changed:
-            return
-
-
-def _addressees(text: str, units: list[list[_Item]], index: int, unit: list[_Item], cast: Cast) -> None:
-    speaker = _speaker(unit)
-    named: list[str] = []
-    for it in unit:
-        for cid in _vocatives(text, it.found, cast):
-            if cid != speaker and cid not in named:
-                named.append(cid)
-        if it.tag is not None and it.tag.addressee is not None:
-            s, e, surface = it.tag.addressee
-            cid = cast.linked_at(s, e) or (
-                cast.antecedent(s, PRONOUN_GENDER[surface.lower()], exclude=speaker)
-                if surface.lower() in PRONOUN_GENDER
-                else cast.by_name(surface)
-            )
-            if cid and cid != speaker and cid not in named:
-                named.append(cid)
-    if not named and speaker is not None:
-        neighbours = []
-        if index > 0 and _same_conversation(units[index - 1], unit):
-            neighbours.append(_speaker(units[index - 1]))
-        if index + 1 < len(units) and _same_conversation(unit, units[index + 1]):
-            neighbours.append(_speaker(units[index + 1]))
-        other = next((n for n in neighbours if n and n != speaker), None)
+def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
+    """Give every quote of the turn its speaker and addressees."""
+    addressees = [c for c in [*unit.vocatives, *unit.told] if c != unit.speaker]
+    if not addressees and unit.speaker is not None:
+        around = [*_turns(units, i, -1, 1), *_turns(units, i, 1, 1)]
+        other = next((s for s in around if s and s != unit.speaker), None)
         if other:
-            named.append(other)
-    for it in unit:
-        it.addressees = list(named)
+            addressees.append(other)
+    for it in unit.items:
+        if it.speaker is None:
+            it.speaker, it.attribution = unit.speaker, unit.attribution if unit.speaker else "none"
+        it.addressees = list(dict.fromkeys(addressees))
 
 
 def _vocatives(text: str, found: Found, cast: Cast) -> list[str]:

@@ -32,6 +32,14 @@ BEFORE_LOOSE = re.compile(
     rf"(?:^|(?<=[.!?]\s))(?P<subj>{_PRON}|{_NAME})(?:\s+[\w'’]+){{1,6}}?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
 BEFORE_VERB_SUBJ = re.compile(rf"{_VERB}\s+{_SUBJ}(?P<rest>[^.!?\"“”]{{0,60}})$")
+# "was Emma's calm answer", "came Jon's reply": a possessive name owning the utterance.
+AFTER_POSSESSIVE = re.compile(
+    rf"{_LEAD}(?:(?:was|were|came|followed)\s+)?(?P<subj>{_NAME})['’]s\s+(?:[a-z]+\s+){{0,2}}?"
+    r"(?P<verb>answer|reply|response|rejoinder|retort|remark|cry|exclamation|observation|comment|question|words)\b"
+)
+# The subject of the last sentence of a paragraph that ends ',' or ':' and leads into a quote.
+_INTRO_SUBJECT = re.compile(rf"(?<![\w'’])(?P<subj>{_PRON}|{_NAME})(?P<verb>)")
+_SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMme)(?<!\b[A-Z])[.!?;]\s+")
 _TO = re.compile(
     rf"^(?:\s+\w+ly)?\s+(?:to|at|unto|of)\s+(?P<subj>(?:[Hh]im|[Hh]er|[Tt]hem|me|us)(?![\w'’])|{_NOMINAL}|{_NAME})"
 )
@@ -83,7 +91,7 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
 def tag_after(text: str, start: int, end: int) -> Tag | None:
     """A tag opening the narration [start, end) that follows a quote."""
     window = text[start : min(end, start + 160)]
-    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB):
+    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE):
         match = pattern.match(window)
         if match and (tag := _tag(match, window, start)):
             return tag
@@ -92,10 +100,35 @@ def tag_after(text: str, start: int, end: int) -> Tag | None:
 
 def tag_before(text: str, start: int, end: int) -> Tag | None:
     """A tag closing the narration [start, end) that precedes a quote."""
-    lo = max(start, end - 200)
+    lo = max(start, end - 300)
+    if lo > start:  # never read a sentence from its middle
+        breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text, lo, end)]
+        if not breaks:
+            return None
+        lo = breaks[0]
     window = text[lo:end]
     for pattern in (BEFORE_SUBJ_VERB, BEFORE_VERB_SUBJ, BEFORE_LOOSE):
         match = pattern.search(window)
         if match and (tag := _tag(match, window, lo)):
+            return tag
+    return None
+
+
+def tag_introducing(text: str, start: int, end: int) -> Tag | None:
+    """A tag in narration that ends with ',' ':' or a dash and so hands over to the next quote.
+
+    "Mr. Knightley gravely said,\n\n"This..."": the speech verb may be missing from the
+    lexicon ("accosted her with,"), so the last sentence's subject is taken when no tag is.
+    """
+    tail = text[start:end].rstrip()
+    if not tail or not (tail.endswith((",", ":", "--", "—", "–"))):
+        return None
+    if tag := tag_before(text, start, start + len(tail)):
+        return tag
+    lo = max(start, start + len(tail) - 300)
+    window = text[lo : start + len(tail)]
+    sentence = max((m.end() for m in _SENTENCE_BREAK.finditer(window)), default=0)
+    for match in _INTRO_SUBJECT.finditer(window, sentence):
+        if tag := _tag(match, window, lo):
             return tag
     return None

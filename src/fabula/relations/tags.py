@@ -14,7 +14,7 @@ from fabula.relations.typed import Found
 from fabula.story import Story
 
 ROMANTIC = frozenset({"spouse", "romantic"})
-COUPLE_STATES = ROMANTIC | {"separated"}
+COUPLE_STATES = ROMANTIC | {"ex"}
 PLATONIC = frozenset({"friend", "family", "enemy"})
 # A pair that interacts at least this much (relative to the strongest pair, and in raw weight)
 # earns an "A & B" tag even with no typed relation.

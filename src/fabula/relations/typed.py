@@ -1,4 +1,4 @@
-"""Typed relations (spouse, separated, romantic, family, friend, enemy, colleague) from pattern rules.
+"""Typed relations (spouse, ex, romantic, family, friend, enemy, colleague) from pattern rules.
 
 Two routes, both per sentence and both resting on the characters stage's mentions:
 - a relation noun with a possessor, "her husband", "Mara's brother", "his ex-wife": the possessor
@@ -9,6 +9,7 @@ When a sentence names fewer than two characters, a paragraph that mentions exact
 them to the strongest words (married, divorced, kissed...) at a lower confidence.
 Each relation keeps the sentence spans that support it; none is dropped when a later one
 contradicts it (a marriage, then a divorce): the tags decide which state is current.
+"ex" covers divorced, separated and broken-up couples.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from fabula.narrative.spans import Interval, MentionIndex, sentence_spans
+from fabula.narrative.spans import Interval, MentionIndex, enclosing, sentence_spans
 from fabula.story import Character, Relation, Span, Story
 
-TYPES = ("spouse", "separated", "romantic", "family", "friend", "enemy", "colleague")
+TYPES = ("spouse", "ex", "romantic", "family", "friend", "enemy", "colleague")
 MAX_EVIDENCE = 10
 
 # A relative named through a possessor. Plural and ambiguous nouns ("partner") are left out.
 NOUN_TYPES: dict[str, str] = {
     **dict.fromkeys(["husband", "wife", "spouse", "widow", "widower"], "spouse"),
-    **dict.fromkeys(["ex"], "separated"),
+    **dict.fromkeys(["ex"], "ex"),
     **dict.fromkeys(
         ["boyfriend", "girlfriend", "lover", "fiancé", "fiancée", "fiance", "fiancee", "sweetheart", "crush"],
         "romantic",
@@ -59,19 +60,21 @@ POSSESSIVE = re.compile(
 )
 
 # A relation word between two mentions. Each group names its type; `noun` groups map through NOUN_TYPES.
+# Bare "marry"/"marrying", "left", "engaged" and "kiss" are left out: in novels they are mostly wishes
+# ("wants him to marry"), departures, occupations and nouns, not relations.
 _PAIR_WORDS: dict[str, str] = {
-    "spouse": r"married|marry|marries|marrying|wed|wedded|weds|tied\s+the\s+knot(?:\s+with)?"
+    "spouse": r"married|marries|wed|wedded|weds|tied\s+the\s+knot(?:\s+with)?"
     r"|husband\s+and\s+wife|wife\s+and\s+husband|newlyweds",
-    "separated": r"divorced|divorcing|divorces?|separated\s+from|split\s+up(?:\s+with)?"
-    r"|broke\s+up(?:\s+with)?|dumped|walked\s+out\s+on|left(?=\s+(?:him|her|(?-i:[A-Z])))",
-    "romantic": r"kissed|kisses|kissing|kiss|dated|dating|in\s+love\s+with|fell\s+in\s+love|fell\s+for"
-    r"|(?:going|went)\s+out\s+with|slept\s+with|made\s+love|proposed(?:\s+to)?|flirt(?:ed|ing|s)?\s+with"
-    r"|engaged(?:\s+to)?|courting|courted|sweethearts|lovers",
+    "ex": r"divorced|divorcing|divorces?|separated\s+from|split\s+up(?:\s+with)?"
+    r"|broke\s+up(?:\s+with)?|dumped|walked\s+out\s+on",
+    "romantic": r"kissed|kisses|kissing|dated|dating|in\s+love\s+with|fell\s+in\s+love|fell\s+for"
+    r"|(?:going|went)\s+out\s+with|slept\s+with|made\s+love|proposed\s+to|flirt(?:ed|ing|s)?\s+with"
+    r"|engaged\s+to|courting|courted|sweethearts|lovers",
     "friend": r"friends\s+with|befriended|best\s+friends|friendship"
     r"|(?:were|are|became|remained|stayed)\s+(?:best\s+|close\s+|old\s+|good\s+)?friends",
     "enemy": r"hated|hates|despised|despises|loathed|loathes|detested|detests|rivals|rivalry|enemies|nemesis"
     r"|feud(?:ed|ing)?\s+with|swore\s+revenge",
-    "colleague": r"(?:worked|works|working)\s+(?:with|for|alongside|under|together)|hired|employed|colleagues"
+    "colleague": r"(?:worked|works|working)\s+(?:with|for|alongside|under|together)|hired|colleagues"
     r"|co-?workers|partners\s+at|business\s+partners?",
     "family": r"(?:were|are)\s+(?:twin\s+)?(?:siblings|brothers|sisters|cousins|twins)",
 }
@@ -80,12 +83,18 @@ PAIR = re.compile(
     + rf"|\b(?P<noun>(?i:{_NOUN}))\s+of\b",
     re.IGNORECASE,
 )
-# Words strong enough to stand for the only two people of their paragraph.
-_PARAGRAPH_KINDS = frozenset({"spouse", "separated", "romantic"})
-_WEAK_WORDS = frozenset({"kiss", "engaged", "proposed", "friendship"})
+# A sentence that names at most one character lends its relation word to the only two people of
+# its paragraph, but only for an ending ("The divorce came through"), which novels rarely say idly.
+_PARAGRAPH_KINDS = frozenset({"ex"})
 # How far (in characters) a mention may sit from the relation word it is paired by.
 REACH = 60
 _NEGATED = re.compile(r"(?:\b(?:not|never|no\s+longer)|n['’]t)\s+(?:\w+\s+)?$", re.IGNORECASE)
+# Wishes, plans and conditions ("hoped to be married", "would have kissed") are not events.
+_IRREALIS = re.compile(
+    r"\b(?:to|would|might|could|should|must|may|will|shall|can|cannot|want(?:s|ed)?|wish(?:es|ed)?|hope[sd]?|if)"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
 _APPOSITION = re.compile(r",?\s+$|\s+(?:was|is|became|had\s+been|has\s+been)\s+$")
 
 CONFIDENCE = {"mentions": 0.85, "inferred": 0.65, "pair": 0.7, "paragraph": 0.4}
@@ -152,6 +161,8 @@ class _Reader:
         self.mentions = mentions
         self.by_id = {c.id: c for c in story.characters}
         self.paragraphs = _paragraphs(story)
+        self.quotes = sorted(story.quotes, key=lambda q: q.start)
+        self.quote_spans = [(q.start, q.end) for q in self.quotes]
 
     def read(self) -> Iterator[Hit]:
         for start, end in sentence_spans(self.story):
@@ -172,7 +183,7 @@ class _Reader:
                 continue
             kind = NOUN_TYPES[match.group("noun").lower()]
             if kind in ("spouse", "romantic") and _ENDED & set(re.split(r"[\s-]+", match["mods"].lower())):
-                kind = "separated"
+                kind = "ex"
             confidence = CONFIDENCE["mentions" if sure else "inferred"]
             yield owner, relative, kind, (start, end), confidence
 
@@ -200,7 +211,8 @@ class _Reader:
         if group == "name":
             return self._named(word), False
         word = word.lower()
-        quote = next((q for q in self.story.quotes if q.start <= o_start < q.end), None)
+        at = enclosing(self.quote_spans, o_start)
+        quote = self.quotes[at] if at is not None else None
         if word in ("my", "our"):
             return (quote.speaker if quote else self._narrator("first")), False
         if word == "your":
@@ -223,12 +235,16 @@ class _Reader:
 
     def _preceding(self, offset: int, gender: str, relative: str) -> str | None:
         """The nearest earlier character in the paragraph whose gender fits the pronoun."""
-        p_start = next((s for s, e in self.paragraphs if s <= offset < e), offset)
+        p_start, _ = self._paragraph(offset)
         for _, _, cid in reversed(self.mentions.within(p_start, offset)):
             character = self.by_id.get(cid)
             if cid != relative and character is not None and _fits(character, gender):
                 return cid
         return None
+
+    def _paragraph(self, offset: int) -> Interval:
+        at = enclosing(self.paragraphs, offset)
+        return self.paragraphs[at] if at is not None else (offset, offset)
 
     def _pronoun(self, start: int, end: int) -> bool:
         return self.text[start:end].lower() in {"he", "she", "his", "her", "him", "they", "i", "you", "it"}
@@ -237,14 +253,16 @@ class _Reader:
     def _pairs(self, start: int, end: int) -> Iterator[Hit]:
         present = self.mentions.within(start, end)
         for match in PAIR.finditer(self.text, start, end):
-            if _NEGATED.search(self.text, start, match.start()):
+            if _NEGATED.search(self.text, start, match.start()) or _IRREALIS.search(
+                self.text, start, match.start()
+            ):
                 continue
             kind = match.lastgroup or ""
             if kind == "noun":
                 kind = NOUN_TYPES[match.group("noun").lower()]
             pair = _around(self.text, present, match.start(), match.end())
             confidence = CONFIDENCE["pair"]
-            if pair is None and kind in _PARAGRAPH_KINDS and match.group().lower() not in _WEAK_WORDS:
+            if pair is None and kind in _PARAGRAPH_KINDS:
                 pair, confidence = self._paragraph_pair(start, present), CONFIDENCE["paragraph"]
             if pair is not None:
                 yield pair[0], pair[1], kind, (start, end), confidence
@@ -253,7 +271,7 @@ class _Reader:
         """The two characters of the paragraph, when it has exactly two and the sentence names at most one."""
         if len({cid for _, _, cid in present}) > 1:
             return None
-        p_start, p_end = next(((s, e) for s, e in self.paragraphs if s <= offset < e), (offset, offset))
+        p_start, p_end = self._paragraph(offset)
         ids = list(dict.fromkeys(cid for _, _, cid in self.mentions.within(p_start, p_end)))
         return (ids[0], ids[1]) if len(ids) == 2 else None
 

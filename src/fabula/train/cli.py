@@ -1,9 +1,44 @@
-"""Commands of the train package. PLACEHOLDER: adds no command yet."""
+"""`fabula train NAME --data DIR`: rebuild a shipped model (or run the comparison candidate)."""
 
 from __future__ import annotations
 
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from fabula.errors import InputError
+
+
+class Recipe(StrEnum):
+    all = "all"
+    core = "core"
+    entities = "entities"
+    minilm_spans = "minilm-spans"
 
 
 def register(app: typer.Typer) -> None:
     """Add this package's commands to the top-level `fabula` app."""
+
+    @app.command("train")
+    def train_command(
+        name: Annotated[
+            Recipe, typer.Argument(help="all (core + entities), core, entities, or minilm-spans.")
+        ],
+        data: Annotated[Path, typer.Option(help="The annotated data directory (../shared/data).")],
+        work: Annotated[Path, typer.Option(help="Where corpora and checkpoints go.")] = Path("models-work"),
+    ) -> None:
+        """Train from ../shared/data; core and entities install into src/fabula/models/."""
+        if not data.is_dir():
+            raise InputError(data, "no such directory; pass the annotated data, e.g. --data ../shared/data")
+        if name is Recipe.minilm_spans:
+            from fabula.train.minilm_spans import train_and_score
+
+            for key, value in train_and_score(data).items():
+                typer.echo(f"{key}: {value:.4f}")
+            return
+        from fabula.train.recipes import train
+
+        for recipe in ("core", "entities") if name is Recipe.all else (name.value,):
+            typer.echo(f"installed {train(recipe, data, work)}")

@@ -36,9 +36,11 @@ def litbank_docbin(docs: Iterable[LitBankDoc], path: Path) -> int:
             sentences = lit.sentences[first : first + SENTENCES_PER_DOC]
             lo, hi = starts[first], starts[first + len(sentences)]
             words = [w for s in sentences for w in s]
-            sent_starts = [i == 0 for s in sentences for i in range(len(s))]
+            sent_starts: list[bool | int | None] = [i == 0 for s in sentences for i in range(len(s))]
             doc = Doc(vocab, words=words, sent_starts=sent_starts)
-            doc.spans["sc"] = [Span(doc, s - lo, e - lo, label) for s, e, label in by_start if lo <= s and e <= hi]
+            doc.spans["sc"] = [
+                Span(doc, s - lo, e - lo, label) for s, e, label in by_start if lo <= s and e <= hi
+            ]
             out.add(doc)
             count += 1
     out.to_disk(path)
@@ -56,14 +58,16 @@ def _prepare_entities(data: Path, work: Path) -> dict[str, Path]:
 
 def _prepare_core(data: Path, work: Path) -> dict[str, Path]:
     from spacy.tokens import DocBin
-    from spacy.training.converters import conllu_to_docs
+    from spacy.training.converters import conllu_to_docs  # type: ignore[attr-defined]
 
     paths = {}
     for split in ("train", "dev"):
         source = data / EWT_DIR / f"en_ewt-ud-{split}.conllu"
         if not source.is_file():
             raise InputError(source, "UD English EWT file not found; pass --data ../shared/data")
-        docs = conllu_to_docs(source.read_text(encoding="utf-8"), n_sents=SENTENCES_PER_DOC, no_print=True)
+        docs = conllu_to_docs(  # type: ignore[no-untyped-call]
+            source.read_text(encoding="utf-8"), n_sents=SENTENCES_PER_DOC, no_print=True
+        )
         paths[split] = work / f"ewt-{split}.spacy"
         DocBin(docs=list(docs), store_user_data=False).to_disk(paths[split])
     return paths

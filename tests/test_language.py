@@ -1,0 +1,86 @@
+"""The language stage on short texts written for these tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fabula.errors import ModelError
+from fabula.language import MAX_WINDOW_CHARS, run, windows
+from fabula.language import models as language_models
+from fabula.story import AuthorNote, Story
+
+NOTE = "A/N: Thanks to Margaret Hale for beta-reading, and to London for the tea!\n\n"
+STORY = (
+    "Elizabeth Bennet walked slowly to the house of her aunt in London. It was raining.\n\n"
+    "She found Mr. Darcy in the garden, and he bowed to her.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def analysed() -> Story:
+    story = Story(text=NOTE + STORY, author_notes=[AuthorNote(start=0, end=len(NOTE), text=NOTE)])
+    return run(story)
+
+
+def test_windows_skip_notes_and_split_paragraphs() -> None:
+    story = Story(text=NOTE + STORY, author_notes=[AuthorNote(start=0, end=len(NOTE), text=NOTE)])
+    spans = list(windows(story))
+    assert [story.text[s:e] for s, e in spans] == [p.strip() for p in STORY.split("\n\n")]
+
+
+def test_long_paragraph_is_cut_at_sentence_ends() -> None:
+    sentence = "The rain fell on the roofs of the town all night long. "
+    story = Story(text=sentence * 300)
+    spans = list(windows(story))
+    assert len(spans) > 1
+    assert all(e - s <= MAX_WINDOW_CHARS for s, e in spans)
+    assert all(story.text[s:e].endswith(".") for s, e in spans)
+    assert spans[0][0] == 0
+    assert spans[-1][1] == len(story.text.rstrip())
+
+
+def test_sentences_split_and_index_the_text(analysed: Story) -> None:
+    texts = [analysed.slice(s) for s in analysed.sentences]
+    assert texts == [
+        "Elizabeth Bennet walked slowly to the house of her aunt in London.",
+        "It was raining.",
+        "She found Mr. Darcy in the garden, and he bowed to her.",
+    ]
+
+
+def test_names_are_people_and_spans_index_the_text(analysed: Story) -> None:
+    found = {(e.text, e.label) for e in analysed.entities}
+    assert ("Elizabeth Bennet", "PER") in found
+    assert ("Mr. Darcy", "PER") in found
+    assert all(analysed.slice(e) == e.text for e in analysed.entities)
+    pronouns = {e.text for e in analysed.entities if e.kind == "PRON"}
+    assert pronouns == {"her", "She", "he"}
+    assert "It" not in {e.text for e in analysed.entities}
+
+
+def test_author_notes_hold_no_analyses(analysed: Story) -> None:
+    note_end = len(NOTE)
+    assert all(e.start >= note_end for e in analysed.entities)
+    assert all(s.start >= note_end for s in analysed.sentences)
+    assert analysed._tokens.start[0] >= note_end
+
+
+def test_token_table_is_consistent(analysed: Story) -> None:
+    tokens = analysed._tokens
+    assert len(tokens) == 31
+    for i in range(len(tokens)):
+        sentence = analysed.sentences[tokens.sentence[i]]
+        assert sentence.start <= tokens.start[i] < tokens.end[i] <= sentence.end
+        assert tokens.sentence[tokens.head[i]] == tokens.sentence[i]
+    walked = tokens.at(analysed.text.index("walked"))
+    assert walked is not None
+    assert (tokens.pos[walked], tokens.lemma[walked]) == ("VERB", "walk")
+    assert tokens.dep[walked] == "ROOT"
+
+
+def test_missing_model_names_the_rebuild_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(language_models, "MODELS_DIR", tmp_path)
+    with pytest.raises(ModelError, match="fabula train core --data"):
+        language_models.model_path(language_models.CORE)
