@@ -65,8 +65,9 @@ def _prepare_core(data: Path, work: Path) -> dict[str, Path]:
         source = data / EWT_DIR / f"en_ewt-ud-{split}.conllu"
         if not source.is_file():
             raise InputError(source, "UD English EWT file not found; pass --data ../shared/data")
+        # Multiword tokens ("don't") become one gold token, as `spacy convert -T` makes them.
         docs = conllu_to_docs(  # type: ignore[no-untyped-call]
-            source.read_text(encoding="utf-8"), n_sents=SENTENCES_PER_DOC, no_print=True
+            source.read_text(encoding="utf-8"), n_sents=SENTENCES_PER_DOC, merge_subtokens=True, no_print=True
         )
         paths[split] = work / f"ewt-{split}.spacy"
         DocBin(docs=list(docs), store_user_data=False).to_disk(paths[split])
