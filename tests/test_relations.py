@@ -121,7 +121,9 @@ def test_interaction_weights_by_kind() -> None:
 
 
 def test_stage_with_no_characters_writes_nothing() -> None:
-    story = analysed(Story(text=fixture("first_person.txt")))
+    text = fixture("first_person.txt")
+    quote = text[text.index("“You’re late") : text.index(" she said")]
+    story = analysed(story_from(text, quotes=[(quote, "Aunt Bea", ["Nell"])]))
     assert (story.relations, story.tags) == ([], [])
 
 
@@ -139,3 +141,40 @@ def test_graph_exports_parse_back_with_attributes(marriage: Story) -> None:
         assert set(edge["relations"].split(";")) == {"spouse", "ex"}
     assert render_graph(marriage, "gexf").startswith("<?xml")
     assert "graphml" in render_graph(marriage, "graphml")
+
+
+@pytest.mark.parametrize(
+    ("text", "pair", "kind"),
+    [
+        ("Jon, her husband, held the door for Mara.", ("mara", "jon"), "spouse"),
+        (
+            "The stranger was Jon. Jon was her husband, after all, and Mara knew it.",
+            ("mara", "jon"),
+            "spouse",
+        ),
+        ("Ada and Tom were best friends.", ("ada", "tom"), "friend"),
+        ("Mara, the daughter of Lord Ash, kept the lamp.", ("mara", "lord_ash"), "family"),
+        ("Mara kissed Jon on the stairs.", ("mara", "jon"), "romantic"),
+        ("Tom worked alongside Ada at the mill.", ("ada", "tom"), "colleague"),
+    ],
+)
+def test_rule_routes(text: str, pair: tuple[str, str], kind: str) -> None:
+    cast = {"Mara": ["Mara", "her"], "Jon": ["Jon"], "Ada": ["Ada"], "Tom": ["Tom"], "Lord Ash": ["Lord Ash"]}
+    assert set(typed(analysed(story_from(text, cast)))) == {(frozenset(pair), kind)}
+
+
+def test_your_in_a_quote_is_the_addressee() -> None:
+    text = "“Your brother Tom is here,” said Ada to Mara."
+    quote = text[: text.index(" said")]
+    story = analysed(
+        story_from(
+            text, {"Mara": ["Mara"], "Tom": ["Tom"], "Ada": ["Ada"]}, quotes=[(quote, "Ada", ["Mara"])]
+        )
+    )
+    assert (frozenset(("mara", "tom")), "family") in typed(story)
+
+
+def test_wishes_make_no_relation() -> None:
+    text = "Mara hoped to be married to Jon by spring. Ada would have kissed Tom."
+    story = analysed(story_from(text, {"Mara": ["Mara"], "Jon": ["Jon"], "Ada": ["Ada"], "Tom": ["Tom"]}))
+    assert typed(story) == {}

@@ -33,11 +33,12 @@ def _focal(
 def run(story: Story) -> Story:
     narration = narration_spans(story)
     mentions = MentionIndex.of(story)
-    counts = pov.count_persons(story.text, narration)
-    person = counts.person()
-    story_focal = _focal(story, person, mentions, narration, None)
+    person = pov.count_persons(story.text, narration).person()
+    # A narrator is found over the whole work; a third-person focal character scene by scene (below).
+    story_focal = _focal(story, person, mentions, narration, None) if person != "third" else None
 
     story.scenes = scenes_of(story)
+    entities = sorted(story.entities, key=lambda e: e.start)
     focal_length: Counter[str] = Counter()
     for scene in story.scenes:
         spans = clip(narration, scene.start, scene.end)
@@ -47,14 +48,14 @@ def run(story: Story) -> Story:
         scene.pov = scene_person
         inherited = story_focal if scene_person == person else None
         scene.focal = _focal(story, scene_person, mentions, spans, inherited)
-        if scene.focal and scene_person == "third":
+        if scene.focal and scene_person == person == "third":
             focal_length[scene.focal] += scene.end - scene.start
         scene.characters = scenes.cast(scene, mentions)
-        scene.places = scenes.places(story, scene.start, scene.end)
+        scene.places = scenes.places(entities, scene.start, scene.end)
         scene.time_cues = scenes.time_cues(story.text, spans)
 
     # In third person the work's focal character is the one whose head holds the most text.
-    if person == "third" and focal_length:
+    if focal_length:
         story_focal = focal_length.most_common(1)[0][0]
     story.pov = PointOfView(person=person, focal=story_focal, tense=pov.tense(story, narration))
     return story

@@ -26,7 +26,8 @@ _WORD = re.compile(r"\b(?:[YyLlFf]/[Nn]\b|[A-Za-z]+(?:['’][A-Za-z]+)?)")
 # A share of the pronouns in narration above which that person is the narrator's.
 SECOND_SHARE = 0.3
 FIRST_SHARE = 0.25
-MIN_PRONOUNS = 3
+# Fewer pronouns (or tensed verbs) than this say nothing.
+MIN_COUNT = 3
 
 _PAST_WORDS = """was were had said did went came looked thought felt asked knew saw took got made turned
 told stood sat seemed began kept left heard found gave walked smiled nodded"""
@@ -56,15 +57,10 @@ class PersonCounts:
     second: int = 0
     third: int = 0
 
-    def add(self, other: PersonCounts) -> None:
-        self.first += other.first
-        self.second += other.second
-        self.third += other.third
-
     def person(self) -> Person:
         """The narrator's person: second and first person win on a share, third is the default."""
         total = self.first + self.second + self.third
-        if total < MIN_PRONOUNS:
+        if total < MIN_COUNT:
             return "unknown"
         if self.second >= self.first and self.second / total >= SECOND_SHARE:
             return "second"
@@ -103,11 +99,11 @@ def tense(story: Story, spans: list[Interval]) -> Literal["past", "present", "un
                 tag = tokens.tag[i]
                 past += tag == "VBD"
                 present += tag in ("VBP", "VBZ")
-    if past + present < MIN_PRONOUNS:
+    if past + present < MIN_COUNT:
         words = _words(story.text, spans)
         past = sum(w in PAST for w in words)
         present = sum(w in PRESENT for w in words)
-    if past + present < MIN_PRONOUNS:
+    if past + present < MIN_COUNT:
         return "unknown"
     return "past" if past >= present else "present"
 
@@ -119,7 +115,7 @@ def voiced_by(
     votes: Counter[str] = Counter()
     for start, end in spans:
         for m_start, m_end, cid in mentions.within(start, end):
-            word = story.text[m_start:m_end].lower()
+            word = story.text[m_start:m_end].strip("()[]").lower()
             if word in forms:
                 votes[cid] += 1
     return votes.most_common(1)[0][0] if votes else None

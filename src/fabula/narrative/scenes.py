@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable
 
 from fabula.narrative.spans import Interval, MentionIndex
-from fabula.story import Scene, Story
+from fabula.story import Entity, Scene
 
 PLACE_LABELS = frozenset({"LOC", "FAC", "GPE"})
 
@@ -56,12 +57,15 @@ def time_cues(text: str, spans: list[Interval]) -> list[str]:
     return _dedupe(m.group() for start, end in spans for m in TIME_CUE.finditer(text, start, end))
 
 
-def places(story: Story, start: int, end: int) -> list[str]:
-    """Texts of the location entities inside [start, end), pronouns ("there", "it") left out."""
+def places(entities: list[Entity], start: int, end: int) -> list[str]:
+    """Texts of the location entities inside [start, end), pronouns ("there") left out.
+
+    `entities` must be sorted by start.
+    """
+    first = bisect_left(entities, start, key=lambda e: e.start)
+    last = bisect_left(entities, end, key=lambda e: e.start)
     return _dedupe(
-        e.text
-        for e in story.entities
-        if e.label in PLACE_LABELS and e.kind != "PRON" and start <= e.start and e.end <= end
+        e.text for e in entities[first:last] if e.label in PLACE_LABELS and e.kind != "PRON" and e.end <= end
     )
 
 

@@ -188,16 +188,16 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
 
 
 def _by_pronoun(units: list[_Unit], i: int, cast: Cast) -> str | None:
-    """'he said': the nearest character of that gender mentioned in narration, unless that is
-    who spoke the turn before and another character of that gender takes part in the talk."""
+    """'he said': the one character of that gender the turn before called by name, else the
+    nearest character of that gender mentioned in narration."""
     assert units[i].pronoun is not None
     offset, gender = units[i].pronoun
-    nearest = cast.antecedent(offset, gender)
-    before = _turns(units, i, step=-1, limit=4)
-    if not before or nearest != before[0]:
-        return nearest
-    others = [t for t in before[1:] if t and t != nearest and cast.gender.get(t) == gender]
-    return others[0] if others else nearest
+    if _turns(units, i, step=-1, limit=1):
+        previous = units[i - 1]
+        called = {c for c in [*previous.vocatives, *previous.told] if cast.gender.get(c) == gender}
+        if len(called) == 1 and previous.speaker not in called:
+            return called.pop()
+    return cast.antecedent(offset, gender)
 
 
 def _narration_subject(

@@ -16,9 +16,6 @@ from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES, PRONOUN_GENDER
 from fabula.story import Story
 
 _SPACE = re.compile(r"\s+")
-_SENTENCE_START = re.compile(r"(?:^|[.!?\"”]\s+|\n\s*)$")
-# How far back a sentence subject beats a nearer mention as a pronoun's antecedent.
-SUBJECT_REACH = 600
 _LEADING = re.compile(r"^(?:the|a|an|old|young|little|poor|dear|my|our)\s+", re.IGNORECASE)
 
 
@@ -50,7 +47,6 @@ class Cast:
     linked: list[tuple[int, int, str]] = field(default_factory=list)
     anchors: list[tuple[int, int, str]] = field(default_factory=list)
     names: list[tuple[int, int, str]] = field(default_factory=list)
-    subjects: set[int] = field(default_factory=set)  # starts of anchors that open a sentence
     counts: Counter[str] = field(default_factory=Counter)
 
     @classmethod
@@ -74,7 +70,6 @@ class Cast:
         starts = [s for s, _ in quoted]
         outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
         cast.anchors = outside
-        cast.subjects = {s for s, _, _ in outside if _SENTENCE_START.search(story.text, max(0, s - 4), s)}
         return cast
 
     def _find_names(self, text: str) -> list[tuple[int, int, str]]:
@@ -131,11 +126,9 @@ class Cast:
         return self.by_name(surface)
 
     def antecedent(self, before: int, gender: str, exclude: str | None = None, reach: int = 4000) -> str | None:
-        """The character a pronoun at `before` most likely means: of its gender, mentioned outside
-        quotes, preferring the most recent sentence subject within the last `subject_reach` chars
-        (a crude salience: subjects are what pronouns continue) over the most recent mention."""
+        """The most recent character of the pronoun's gender mentioned outside quotes."""
         i = bisect_right(self.anchors, (before, -1, ""))
-        nearest = fallback = None
+        fallback = None
         for j in range(i - 1, -1, -1):
             start, _, cid = self.anchors[j]
             if start < before - reach:
@@ -144,12 +137,10 @@ class Cast:
                 continue
             known = self.gender.get(cid, "unknown")
             if known == gender:
-                if start in self.subjects and start >= before - SUBJECT_REACH:
-                    return cid
-                nearest = nearest or cid
-            elif known == "unknown" and fallback is None:
+                return cid
+            if known == "unknown" and fallback is None:
                 fallback = cid
-        return nearest or fallback
+        return fallback
 
     def mentioned(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Anchored mentions (outside quotes) inside [start, end)."""

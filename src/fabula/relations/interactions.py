@@ -45,15 +45,16 @@ def pair(a: str, b: str) -> Pair:
 
 
 def network(story: Story) -> dict[Pair, Edge]:
-    """Every pair of characters that interact, with the count of each kind of evidence."""
+    """Every pair of listed characters that interact, with the count of each kind of evidence."""
     edges: dict[Pair, Edge] = {}
 
     def edge(a: str, b: str) -> Edge:
         return edges.setdefault(pair(a, b), Edge())
 
+    known = {c.id for c in story.characters}
     for quote in story.quotes:
         for addressee in quote.addressees:
-            if quote.speaker and addressee != quote.speaker:
+            if quote.speaker in known and addressee in known and addressee != quote.speaker:
                 found = edge(quote.speaker, addressee)
                 found.dialogue += 1
                 found.cite((quote.start, quote.end))
@@ -65,8 +66,8 @@ def network(story: Story) -> dict[Pair, Edge]:
             found.co_mention += 1
             found.cite((start, end))
     for scene in scenes_of(story):
-        cast = scene.characters or sorted({cid for _, _, cid in mentions.within(scene.start, scene.end)})
-        for a, b in combinations(sorted(set(cast)), 2):
+        cast = set(scene.characters) | {cid for _, _, cid in mentions.within(scene.start, scene.end)}
+        for a, b in combinations(sorted(cast & known), 2):
             found = edge(a, b)
             found.co_presence += 1
             if not found.evidence:

@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from fabula.narrative.pov import FIRST, SECOND, THIRD
 from fabula.narrative.spans import Interval, MentionIndex, enclosing, sentence_spans
 from fabula.story import Character, Relation, Span, Story
 
@@ -96,6 +97,8 @@ _IRREALIS = re.compile(
     re.IGNORECASE,
 )
 _APPOSITION = re.compile(r",?\s+$|\s+(?:was|is|became|had\s+been|has\s+been)\s+$")
+
+_PRONOUNS = FIRST | SECOND | THIRD | {"it"}
 
 CONFIDENCE = {"mentions": 0.85, "inferred": 0.65, "pair": 0.7, "paragraph": 0.4}
 
@@ -178,7 +181,7 @@ class _Reader:
             relative = self.mentions.covering(noun_start, noun_end) or self._apposed(match, start, end)
             if relative is None:
                 continue
-            owner, sure = self._owner(match, relative, start)
+            owner, sure = self._owner(match, relative)
             if owner is None:
                 continue
             kind = NOUN_TYPES[match.group("noun").lower()]
@@ -200,7 +203,7 @@ class _Reader:
             return before[-1][2]
         return None
 
-    def _owner(self, match: re.Match[str], relative: str, sentence_start: int) -> tuple[str | None, bool]:
+    def _owner(self, match: re.Match[str], relative: str) -> tuple[str | None, bool]:
         """Whose relative it is, and whether a mention said so (rather than an inference here)."""
         group = "pronoun" if match.group("pronoun") else "name"
         o_start, o_end = match.span(group)
@@ -247,7 +250,7 @@ class _Reader:
         return self.paragraphs[at] if at is not None else (offset, offset)
 
     def _pronoun(self, start: int, end: int) -> bool:
-        return self.text[start:end].lower() in {"he", "she", "his", "her", "him", "they", "i", "you", "it"}
+        return self.text[start:end].lower() in _PRONOUNS
 
     # -- "Mara married Jon", "Ada and Tom were friends" ---------------------------------------
     def _pairs(self, start: int, end: int) -> Iterator[Hit]:
@@ -297,7 +300,8 @@ def _around(text: str, present: list[tuple[int, int, str]], start: int, end: int
 
 
 def _fits(character: Character, gender: str) -> bool:
-    return character.gender in (gender, "unknown") or (gender == "they" and character.gender != "unknown")
+    """Whether a "his"/"her"/"their" can refer to `character` ("their" to anyone)."""
+    return gender == "they" or character.gender in (gender, "unknown")
 
 
 def _paragraphs(story: Story) -> list[Interval]:
