@@ -7,11 +7,14 @@ import sys
 import tempfile
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from fabula.errors import FabulaError
+
+if TYPE_CHECKING:
+    from fabula.story import Story
 
 app = typer.Typer(
     help="Fabula reads fiction and recovers its structure, cast, dialogue and relationships.",
@@ -25,9 +28,8 @@ class OutputFormat(StrEnum):
     json = "json"
     text = "text"
     html = "html"
-
-
-_SUFFIX_FORMATS = {".json": OutputFormat.json, ".html": OutputFormat.html, ".htm": OutputFormat.html}
+    gexf = "gexf"
+    graphml = "graphml"
 
 
 def write_atomically(path: Path, content: str) -> None:
@@ -37,16 +39,25 @@ def write_atomically(path: Path, content: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(content)
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(tmp).chmod(0o666 & ~umask)  # mkstemp's 0600 would hide reports from other users
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def _render(story: object, fmt: OutputFormat) -> str:
+def _render(story: Story, fmt: OutputFormat) -> str:
     from fabula.export import render
 
-    return render(story, fmt.value)  # type: ignore[arg-type]
+    return render(story, fmt.value)
+
+
+def _format_of(target: Path) -> OutputFormat:
+    from fabula.export import SUFFIX_FORMATS
+
+    return OutputFormat(SUFFIX_FORMATS.get(target.suffix.lower(), "text"))
 
 
 @app.command()
@@ -58,7 +69,11 @@ def analyze(
     ] = None,
     output: Annotated[
         list[Path] | None,
-        typer.Option("--output", "-o", help="Write here (repeatable; format from the suffix)."),
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write here; repeatable; format from the suffix (.json .html .txt .gexf .graphml).",
+        ),
     ] = None,
     config: Annotated[Path | None, typer.Option(help="A pipeline config (TOML).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when writing files.")] = False,
@@ -76,7 +91,7 @@ def analyze(
         sys.stdout.write("\n")
         return
     for target in output:
-        fmt = output_format or _SUFFIX_FORMATS.get(target.suffix.lower(), OutputFormat.text)
+        fmt = output_format or _format_of(target)
         write_atomically(target, _render(story, fmt))
     if not quiet:
         sys.stdout.write(_render(story, OutputFormat.text))

@@ -105,6 +105,14 @@ class _Cluster:
         return votes.most_common(1)[0][0] if votes else "none"
 
 
+def _suffix_gender(head: str) -> str:
+    if head.endswith(("woman", "women", "girl", "ess", "wife")):
+        return "she"
+    if head.endswith(("man", "men", "boy")) and not head.endswith(("human", "humans")):
+        return "he"
+    return ""
+
+
 def describe(mention: Mention) -> _Info:
     """Closed-class facts about a mention: pronoun category, gender and number evidence, head."""
     words = mention.words
@@ -114,14 +122,14 @@ def describe(mention: Mention) -> _Info:
         return _Info(category, mention.text.lower(), pron.gender if pron.person == 3 else "",
                      pron.number, mention.text.lower(), "", "pron", pron.person)  # fmt: skip
     head = _head(words)
-    gender, number = "", "sg"
+    number = "sg"
     first = words[0].lower() if words else ""
     if mention.kind == "PROP":
         name = parse_name(mention.text)
         gender = name.gender
         number = "pl" if name.group else "sg"
     else:
-        gender = GENDERED_NOUNS.get(head, HONORIFICS.get(head, ""))
+        gender = GENDERED_NOUNS.get(head, HONORIFICS.get(head, "")) or _suffix_gender(head)
         if head in _PLURAL_NOUNS or (head.endswith("s") and not head.endswith("ss") and len(head) > 3):
             number = "pl"
     det = (
@@ -190,8 +198,10 @@ class Resolver:
         quotes: list[QuoteSpan] | None = None,
         speakers: dict[int, int] | None = None,
         window: int = 20,
+        text: str = "",
     ) -> None:
         self.mentions = mentions
+        self.source = text
         self.quotes = quotes or []
         self.window = window
         self.info = [describe(m) for m in mentions]
@@ -206,6 +216,11 @@ class Resolver:
             self.cues[self.turn[q]] = mention
         self.order = self._order()
         self.name_group = self._name_groups()
+        seen: set[int] = set()
+        self.first_in_sentence: list[bool] = []
+        for m in mentions:
+            self.first_in_sentence.append(m.sentence not in seen)
+            seen.add(m.sentence)
         self.clusters: list[_Cluster] = []
         self.cluster_of: dict[int, _Cluster] = {}
         self.by_name: dict[int, _Cluster] = {}
@@ -305,7 +320,18 @@ class Resolver:
             recent += [c for c in self.clusters if c.id not in seen and (info.head in c.heads)]
         return recent
 
-    def features(self, i: int, cluster: _Cluster, rank: int, gender_rank: int) -> list[str]:
+    def _gap(self, a: int, i: int) -> str:
+        """The words between mention a and a later mention i when they are close ("," "was")."""
+        left, right = self.mentions[a], self.mentions[i]
+        if left.end > right.start or right.start - left.end > 12 or left.sentence != right.sentence:
+            return ""
+        words = self.text_between(left.end, right.start)
+        return words if len(words.split()) <= 2 else ""
+
+    def text_between(self, start: int, end: int) -> str:
+        return " ".join(self.source[start:end].lower().split()) if self.source else ""
+
+    def features(self, i: int, cluster: _Cluster, rank: int, gender_rank: int, fit_rank: int) -> list[str]:
         m, info = self.mentions[i], self.info[i]
         last = self.mentions[cluster.last]
         last_info = self.info[cluster.last]
@@ -330,7 +356,12 @@ class Resolver:
             f"lab{m.label}>{c_label}",
             f"r{min(rank, 5)}s{sdist}",
             f"gr{min(gender_rank, 3)}s{sdist}",
+            f"fr{min(fit_rank, 5)}",
+            f"first{self.first_in_sentence[i]}{self.first_in_sentence[cluster.last]}",
         ]
+        gap = self._gap(cluster.last, i)
+        if gap:
+            base.append(f"gap:{gap}")
         if info.gender and info.gender in cluster.genders:
             base.append("gseen")
         if info.gender and any(g != info.gender and g != "they" for g in cluster.genders):
@@ -449,13 +480,17 @@ class Resolver:
             candidates = self.candidates(i)
             if group is not None:
                 candidates = [c for c in candidates if not c.named]
-            gender = self.info[i].gender
+            gender, number = self.info[i].gender, self.info[i].number
             scored: list[tuple[_Cluster, list[str]]] = []
-            gender_rank = 0
+            gender_rank = fit_rank = 0
             for rank, cluster in enumerate(candidates):
-                agrees = bool(gender) and cluster.majority(cluster.genders) == gender
-                scored.append((cluster, self.features(i, cluster, rank, gender_rank if agrees else 9)))
+                c_gender = cluster.majority(cluster.genders)
+                agrees = bool(gender) and c_gender == gender
+                fits = c_gender in {gender, "none"} and cluster.majority(cluster.numbers) in {number, "none"}
+                features = self.features(i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9)
+                scored.append((cluster, features))
                 gender_rank += agrees
+                fit_rank += fits
             self.add(i, decide(i, scored, self.new_features(i, scored)) if scored else None)
         return [self.cluster_of[i].id for i in range(len(self.mentions))]
 
@@ -465,11 +500,13 @@ def resolve(
     quotes: list[QuoteSpan] | None = None,
     speakers: dict[int, int] | None = None,
     model: CorefModel | None = None,
+    text: str = "",
 ) -> list[int]:
-    """A cluster id for each mention. `speakers` (quote index -> mention index) is an optional hook
-    for speakers already known, e.g. from an earlier quote-attribution pass."""
+    """A cluster id for each mention (sorted by start). `text`, when given, lets the words
+    between close mentions ("Mr. Bond, the farrier") count; `speakers` (quote index -> mention
+    index) is an optional hook for speakers already known from a quote-attribution pass."""
     model = model or default_model()
-    resolver = Resolver(mentions, quotes, speakers, model.window)
+    resolver = Resolver(mentions, quotes, speakers, model.window, text)
 
     def decide(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
         best, best_score = None, model.score(new) + model.new_offset

@@ -31,7 +31,7 @@ Group = tuple[list[list[str]], int]
 def extract(doc: Document, window: int = 20) -> list[Group]:
     """Every mention's options with the gold clusters as the state (teacher forcing)."""
     groups: list[Group] = []
-    resolver = Resolver(doc.mentions, doc.quotes, window=window)
+    resolver = Resolver(doc.mentions, doc.quotes, window=window, text=doc.text)
 
     def oracle(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
         right = next((n for n, (c, _) in enumerate(scored) if doc.gold[c.members[0]] == doc.gold[i]), None)
@@ -83,7 +83,7 @@ def with_offset(model: CorefModel, offset: float) -> CorefModel:
 
 
 def predict(docs: list[Document], model: CorefModel) -> list[list[int]]:
-    return [resolve(d.mentions, d.quotes, model=model) for d in docs]
+    return [resolve(d.mentions, d.quotes, model=model, text=d.text) for d in docs]
 
 
 def pick_offset(model: CorefModel, dev: list[Document]) -> float:

@@ -1,4 +1,4 @@
-"""Renderings of a `Story`: the JSON contract, a text summary, an HTML report."""
+"""Renderings of a `Story`: the JSON contract, a text summary, an HTML report, graph files."""
 
 from __future__ import annotations
 
@@ -6,14 +6,30 @@ from typing import Literal
 
 from fabula.story import Story
 
+Format = Literal["json", "text", "html", "gexf", "graphml"]
 
-def render(story: Story, fmt: Literal["json", "text", "html"]) -> str:
+# The format a file written with `-o` gets from its suffix when `--format` is not given.
+SUFFIX_FORMATS: dict[str, Format] = {
+    ".json": "json",
+    ".html": "html",
+    ".htm": "html",
+    ".txt": "text",
+    ".gexf": "gexf",
+    ".graphml": "graphml",
+}
+
+
+def render(story: Story, fmt: Format) -> str:
     if fmt == "json":
         return story.to_json()
     if fmt == "text":
         from fabula.export.summary import summary
 
         return summary(story)
-    from fabula.export.html import report
+    if fmt == "html":
+        from fabula.export.html import report
 
-    return report(story)
+        return report(story)
+    from fabula.export.graph import render_graph
+
+    return render_graph(story, fmt)

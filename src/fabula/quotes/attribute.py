@@ -30,7 +30,7 @@ from fabula.story import Quote, QuoteKind, Story
 Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
 
 # Narration paragraphs allowed between two turns of one conversation.
-CONVERSATION_GAP = 1
+CONVERSATION_GAP = 2
 _SENTENCE_PRONOUN = re.compile(r"(?:^|[.!?]\s+|[\"”]\s*)(He|She)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:[,;!?.—–-]\s*|\b(?:[Dd]ear(?:est)?|[Oo]h?|[Mm]y|[Pp]oor)\s+)$")
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
