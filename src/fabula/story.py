@@ -157,17 +157,30 @@ class Story(Model):
         return self.text[start:end]
 
     def story_spans(self) -> list[Span]:
-        """The parts of `text` that are story, not author's notes: what stages analyse."""
+        """The parts of `text` that are story: inside chapters (front matter such as a title or a
+        tag list is not), outside author's notes. What every analysing stage reads."""
+        regions = [(c.start, c.end) for c in self.chapters] or [(0, len(self.text))]
         notes = sorted((n.start, n.end) for n in self.author_notes)
         spans: list[Span] = []
-        cursor = 0
-        for start, end in notes:
-            if start > cursor:
-                spans.append(Span(start=cursor, end=start))
-            cursor = max(cursor, end)
-        if cursor < len(self.text):
-            spans.append(Span(start=cursor, end=len(self.text)))
+        for region_start, region_end in sorted(regions):
+            cursor = region_start
+            for start, end in notes:
+                if end <= cursor or start >= region_end:
+                    continue
+                if start > cursor:
+                    spans.append(Span(start=cursor, end=start))
+                cursor = max(cursor, end)
+            if cursor < region_end:
+                spans.append(Span(start=cursor, end=region_end))
         return spans
+
+    def __eq__(self, other: object) -> bool:
+        """Equal contracts: the private per-token table is a cache, not part of the story."""
+        if not isinstance(other, Story):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def character(self, character_id: str) -> Character | None:
         return next((c for c in self.characters if c.id == character_id), None)

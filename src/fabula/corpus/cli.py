@@ -69,7 +69,9 @@ def run(
     rate = f", {stats.tokens / stats.seconds:,.0f} tokens/s" if stats.tokens and stats.seconds else ""
     typer.echo(
         f"{stats.found} works found: {stats.analysed} analysed ({stats.failed} failed), "
-        f"{stats.skipped} unchanged, {stats.duplicates} duplicates; {stats.seconds:.1f}s{rate} -> {db}"
+        f"{stats.skipped} unchanged, {stats.duplicates} duplicates"
+        + (f", {stats.unreadable} unreadable" if stats.unreadable else "")
+        + f"; {stats.seconds:.1f}s{rate} -> {db}"
     )
     for path, error in stats.failures[:10]:
         typer.echo(f"  failed: {error if path in error else f'{path}: {error}'}", err=True)

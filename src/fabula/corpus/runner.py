@@ -48,14 +48,19 @@ class RunStats:
     bugs: int = 0
     skipped: int = 0
     duplicates: int = 0
+    unreadable: int = 0
     stored: int = 0
     tokens: int = 0
     seconds: float = 0.0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
+    def note_failure(self, path: str, error: str) -> None:
+        if len(self.failures) < MAX_FAILURES_LISTED:
+            self.failures.append((path, error))
+
     @property
     def done(self) -> int:
-        return self.analysed + self.skipped + self.duplicates
+        return self.analysed + self.skipped + self.duplicates + self.unreadable
 
 
 class Progress(Protocol):
@@ -218,24 +223,32 @@ class _Plan:
 
     def tasks(self) -> Iterator[Task]:
         for path in self.paths:
-            try:
-                work_id, stat = self._work_id(path)
-            except OSError as err:
-                raise InputError(path, f"cannot read: {err.strerror or err}") from None
-            known = self.known.get(work_id)
-            if work_id in self.seen:
-                self.stats.duplicates += 1
-            elif known is not None and not self.redo(known):
-                self.stats.skipped += 1
-            else:
-                self.seen.add(work_id)
-                if known is not None:
-                    self.replace.add(work_id)
-                yield Task(work_id, str(path), stat.st_size, self.stages, self.pipeline)
-                continue
-            self.seen.add(work_id)
-            if self.progress:
+            task = self._task(path)
+            if task is not None:
+                yield task
+            elif self.progress:
                 self.progress.advance(self.stats)
+
+    def _task(self, path: Path) -> Task | None:
+        """The task for `path`, or None (and counted) when it is unreadable, a copy of a work
+        seen earlier in this run, or already stored by this pipeline."""
+        try:
+            work_id, stat = self._work_id(path)
+        except OSError as err:  # vanished or unreadable since discovery: no content, no id
+            self.stats.unreadable += 1
+            self.stats.note_failure(str(path), f"unreadable: {err.strerror or err}")
+            return None
+        if work_id in self.seen:
+            self.stats.duplicates += 1
+            return None
+        self.seen.add(work_id)
+        known = self.known.get(work_id)
+        if known is not None and not self.redo(known):
+            self.stats.skipped += 1
+            return None
+        if known is not None:
+            self.replace.add(work_id)
+        return Task(work_id, str(path), stat.st_size, self.stages, self.pipeline)
 
 
 def run_corpus(
@@ -338,5 +351,4 @@ def _count(stats: RunStats, rows: WorkRows) -> None:
     stats.failed += 1
     if work.get("traceback"):
         stats.bugs += 1
-    if len(stats.failures) < MAX_FAILURES_LISTED:
-        stats.failures.append((str(work["path"]), f"{work.get('error_type')}: {work.get('error')}"))
+    stats.note_failure(str(work["path"]), f"{work.get('error_type')}: {work.get('error')}")

@@ -30,7 +30,7 @@ from fabula.story import Quote, QuoteKind, Story
 Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
 
 # Narration paragraphs allowed between two turns of one conversation.
-CONVERSATION_GAP = 2
+CONVERSATION_GAP = 4
 _SENTENCE_PRONOUN = re.compile(r"(?:^|[.!?]\s+|[\"”]\s*)(He|She)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:[,;!?.—–-]\s*|\b(?:[Dd]ear(?:est)?|[Oo]h?|[Mm]y|[Pp]oor)\s+)$")
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
@@ -110,7 +110,12 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
     before_start = paras[f.paragraph][0]
     if i > 0 and found[i - 1].last_paragraph == f.paragraph:
         before_start = max(before_start, found[i - 1].close_mark)
-    tag = tag_after(text, f.close_mark, after_end) or tag_before(text, before_start, f.open_mark)
+    # '"...," said Jon' is the common shape; a quote that ends a sentence after 'Jon said:' is not.
+    after = tag_after(text, f.close_mark, after_end)
+    before = tag_before(text, before_start, f.open_mark)
+    introduced = text[before_start : f.open_mark].rstrip().endswith((",", ":"))
+    ends_sentence = text[f.start : f.end].rstrip().endswith((".", "!", "?"))
+    tag = (before or after) if introduced and ends_sentence else (after or before)
     if tag is None and f.paragraph > 0 and not text[before_start : f.open_mark].strip():
         previous = paras[f.paragraph - 1]
         tail_start = max([previous[0], *(q.close_mark for q in found[:i] if q.last_paragraph == f.paragraph - 1)])
@@ -143,9 +148,13 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
         word = tag.subject_text.lower()
         speaker = cast.linked_at(start, end)
         if speaker is None and word in PRONOUN_GENDER:
-            if unit.pronoun is None and unit.speaker is None:
-                unit.pronoun = (start, PRONOUN_GENDER[word])
-            continue
+            gender = PRONOUN_GENDER[word]
+            if unit.speaker is not None and cast.gender.get(unit.speaker) != gender:
+                speaker = cast.antecedent(start, gender)  # another speaker in the same paragraph
+            elif unit.pronoun is None and unit.speaker is None:
+                unit.pronoun = (start, gender)
+            if speaker is None:
+                continue
         if speaker is None and word not in _FIRST_SECOND:
             speaker = cast.by_name(tag.subject_text)
         if speaker is None:
@@ -182,6 +191,10 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
         return
     start, end = paras[unit.first][0], paras[unit.last][1]
     speaker, attribution = _narration_subject(text, start, end, unit, cast)
+    if speaker is None and unit.first > 0 and (i == 0 or units[i - 1].last < unit.first - 1):
+        # The turn opens a conversation: the paragraph of narration before it sets the scene.
+        lo, hi = paras[unit.first - 1]
+        speaker, attribution = _narration_subject(text, lo, hi, _Unit(items=[]), cast)[0], "implicit"
     _set(unit, speaker, attribution)
     if unit.speaker is None:
         _set(unit, _guess(units, i, step=-1), "implicit")

@@ -63,7 +63,6 @@ _SPEECH_STEMS = (
     "persist persisted",
     "resume resumed",
     "begin began",
-    "go went",
     "announce announced",
     "tell told",
     "warn warned",

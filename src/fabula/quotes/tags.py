@@ -27,6 +27,9 @@ AFTER_SUBJ_VERB = re.compile(rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ
 BEFORE_SUBJ_VERB = re.compile(
     rf"(?<![\w'’]){_SUBJ}(?:\s+{_ADV}){{0,2}}\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
+# "while Margaret, thoughtful again, said: ": a subject, an aside between commas, the verb.
+BEFORE_ASIDE = re.compile(rf"(?<![\w'’]){_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$")
+AFTER_ASIDE = re.compile(rf"{_LEAD}{_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}")
 # "Emma turned to Harriet and said, ": a sentence-initial subject a few words before the verb.
 BEFORE_LOOSE = re.compile(
     rf"(?:^|(?<=[.!?]\s))(?P<subj>{_PRON}|{_NAME})(?:\s+[\w'’]+){{1,6}}?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
@@ -91,7 +94,7 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
 def tag_after(text: str, start: int, end: int) -> Tag | None:
     """A tag opening the narration [start, end) that follows a quote."""
     window = text[start : min(end, start + 160)]
-    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE):
+    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE, AFTER_ASIDE):
         match = pattern.match(window)
         if match and (tag := _tag(match, window, start)):
             return tag
@@ -107,7 +110,7 @@ def tag_before(text: str, start: int, end: int) -> Tag | None:
             return None
         lo = breaks[0]
     window = text[lo:end]
-    for pattern in (BEFORE_SUBJ_VERB, BEFORE_VERB_SUBJ, BEFORE_LOOSE):
+    for pattern in (BEFORE_SUBJ_VERB, BEFORE_ASIDE, BEFORE_LOOSE, BEFORE_VERB_SUBJ):
         match = pattern.search(window)
         if match and (tag := _tag(match, window, lo)):
             return tag

@@ -1,0 +1,149 @@
+"""Characters from coreference clusters: canonical name, referential gender, BookNLP-style profile.
+
+Gender is what the text calls the character: the third-person pronouns linked to them and the
+titles they bear (Mr, Mrs, Miss), never a list of first names. Agent, patient, possession and
+modifier words come from the language layer's dependency parse when it ran.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from fabula.characters.mentions import Mention, pronoun
+from fabula.characters.names import canonical, parse_name
+from fabula.story import Character, Gender, Story
+
+_PERSON_LABELS = {"PER", None}
+_GENDER_SHARE = 0.6  # share of the gendered references a gender needs to be the character's
+_SUBJECT = {"nsubj", "csubj"}
+_OBJECT = {"obj", "dobj", "nsubj:pass", "nsubjpass", "iobj", "dative"}
+
+
+def referential_gender(mentions: Sequence[Mention]) -> Gender:
+    """he/she/they from linked third-person pronouns and titles; unknown when they disagree."""
+    votes: Counter[str] = Counter()
+    for m in mentions:
+        if m.kind == "PRON":
+            pron = pronoun(m.text)
+            if pron is not None and pron.person == 3 and pron.gender in {"he", "she", "they"}:
+                votes[pron.gender] += 1
+        elif m.kind == "PROP":
+            gender = parse_name(m.text).gender
+            if gender:
+                votes[gender] += 1
+    if not votes:
+        return "unknown"
+    gender, count = votes.most_common(1)[0]
+    if count / sum(votes.values()) < _GENDER_SHARE:
+        return "unknown"
+    return gender  # type: ignore[return-value]
+
+
+def is_character(mentions: Sequence[Mention]) -> bool:
+    """A person: tagged PER, or (untagged) named or referred to as he, she, I or you."""
+    labels = Counter(m.label for m in mentions if m.kind != "PRON")
+    if labels:
+        label = labels.most_common(1)[0][0]
+        if label not in _PERSON_LABELS:
+            return False
+        if label == "PER":
+            return True
+    persons = {p.person if p.person != 3 else p.gender for m in mentions if (p := pronoun(m.text)) and m.kind == "PRON"}
+    named = any(m.kind == "PROP" for m in mentions)
+    return bool(persons & {1, 2, "he", "she"}) or (named and len(mentions) > 1)
+
+
+def display_name(mentions: Sequence[Mention]) -> str:
+    """The fullest proper name; else the commonest description; else the narrator or the reader."""
+    names = [m.text for m in mentions if m.kind == "PROP"]
+    if names:
+        return canonical(names)
+    nominals = Counter(re.sub(r"\s+", " ", m.text.strip()) for m in mentions if m.kind == "NOM")
+    if nominals:
+        return nominals.most_common(1)[0][0]
+    texts = [m.text.lower() for m in mentions]
+    if "y/n" in texts:
+        return "Y/N"
+    person = Counter(p.person for m in mentions if (p := pronoun(m.text)))
+    if person:
+        top = person.most_common(1)[0][0]
+        return {1: "narrator (I)", 2: "reader (you)"}.get(top, mentions[0].text)
+    return mentions[0].text
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
+    """Agent/patient verbs, possessions and modifiers of the mentions' head tokens (BookNLP's .book)."""
+    roles: dict[str, list[str]] = {"agent": [], "patient": [], "possessions": [], "modifiers": []}
+    tokens = story._tokens
+    if tokens is None or not len(tokens):
+        return roles
+    for m in mentions:
+        inside = tokens.within(m.start, m.end)
+        if not len(inside):
+            continue
+        head = next((t for t in inside if not (inside.start <= tokens.head[t] < inside.stop)), inside[-1])
+        dep, governor = tokens.dep[head], tokens.head[head]
+        if dep in _SUBJECT and governor != head:
+            roles["agent"].append(tokens.lemma[governor])
+            roles["modifiers"] += [
+                tokens.lemma[t]
+                for t in range(max(0, governor - 8), min(len(tokens), governor + 8))
+                if tokens.head[t] == governor and tokens.dep[t] in {"acomp", "attr"} and tokens.pos[t] == "ADJ"
+            ]
+        elif dep in _OBJECT and governor != head:
+            roles["patient"].append(tokens.lemma[governor])
+        elif dep in {"poss", "nmod:poss"} and governor != head:
+            roles["possessions"].append(tokens.lemma[governor])
+        roles["modifiers"] += [
+            tokens.lemma[t] for t in inside if tokens.dep[t] == "amod" and tokens.head[t] == head
+        ]
+    return roles
+
+
+def build_characters(story: Story, mentions: Sequence[Mention], clusters: Sequence[int]) -> list[Character]:
+    """One `Character` per person cluster, most mentioned first."""
+    groups: dict[int, list[Mention]] = {}
+    for mention, cluster in zip(mentions, clusters, strict=True):
+        groups.setdefault(cluster, []).append(mention)
+    people = sorted(
+        (ms for ms in groups.values() if is_character(ms)), key=lambda ms: (-len(ms), ms[0].start)
+    )
+    taken: set[str] = set()
+    characters = []
+    for ms in people:
+        ms.sort(key=lambda m: (m.start, m.end))
+        name = display_name(ms)
+        aliases = [t for t, _ in Counter(m.text for m in ms if m.kind == "PROP").most_common() if t != name]
+        characters.append(
+            Character(
+                id=_slug(name, taken),
+                name=name,
+                aliases=aliases,
+                gender=referential_gender(ms),
+                mention_count=len(ms),
+                mentions=[(m.start, m.end) for m in ms],
+                first_mention=ms[0].start,
+                **_roles(story, ms),
+            )
+        )
+    return characters
+
+
+def scene_presence(story: Story) -> None:
+    """Fill each scene's cast: the characters mentioned in it, most mentioned first."""
+    for scene in story.scenes:
+        counts: Counter[str] = Counter()
+        for character in story.characters:
+            counts[character.id] = sum(1 for s, _ in character.mentions if scene.start <= s < scene.end)
+        scene.characters = [cid for cid, n in counts.most_common() if n > 0]
