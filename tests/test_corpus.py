@@ -84,6 +84,13 @@ def test_run_stores_every_work_and_records_the_broken_one(works: Path, tmp_path:
     assert all(stored[n][1] == "ok" and stored[n][3] is None for n in (HTML, MD, TXT))
 
 
+def test_an_unreadable_file_is_reported_and_the_run_goes_on(works: Path, tmp_path: Path) -> None:
+    (works / "plain" / "gone.txt").symlink_to(tmp_path / "deleted.txt")
+    stats = run_corpus(works, tmp_path / "corpus.duckdb", workers=0, config=CAST)
+    assert (stats.unreadable, stats.analysed) == (1, 4)
+    assert stats.failures[-1][0].endswith("gone.txt") and "unreadable" in stats.failures[-1][1]
+
+
 def test_tables_hold_what_the_story_holds(works: Path, tmp_path: Path) -> None:
     db = tmp_path / "corpus.duckdb"
     run_corpus(works, db, workers=0, config=CAST)

@@ -359,6 +359,10 @@ class Resolver:
             f"fr{min(fit_rank, 5)}",
             f"first{self.first_in_sentence[i]}{self.first_in_sentence[cluster.last]}",
         ]
+        if m.role:
+            base.append(f"role{m.role}>{last.role}")
+            if m.governor == last.governor and m.governor >= 0 and not info.form.endswith(("self", "selves")):
+                base.append("same_governor")
         gap = self._gap(cluster.last, i)
         if gap:
             base.append(f"gap:{gap}")
@@ -397,6 +401,7 @@ class Resolver:
             f"new_fit{fits_gender}",
             f"new_group{i in self.name_group}",
             f"new_n{_bucket(len(scored), (0, 2, 5, 10))}",
+            f"new_role{m.role}",
         ]
         feats = [f"{kind}|{f}" for f in base]
         if info.form:

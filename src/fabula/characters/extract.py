@@ -21,6 +21,7 @@ from fabula.characters.mentions import (
     sentence_quotes,
 )
 from fabula.characters.names import HONORIFICS
+from fabula.language.tokens import Tokens
 from fabula.story import Story
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n\s*")
@@ -81,6 +82,26 @@ def _fallback_names(story: Story, story_spans: list[tuple[int, int]], sentence_s
     ]
 
 
+_ROLES = {
+    "nsubj": "subj", "csubj": "subj", "nsubj:pass": "subjpass", "nsubjpass": "subjpass", "obj": "obj",
+    "dobj": "obj", "iobj": "obj", "dative": "obj", "nmod:poss": "poss", "poss": "poss", "obl": "obl",
+    "pobj": "obl", "nmod": "obl", "appos": "appos", "conj": "conj",
+}  # fmt: skip
+
+
+def add_roles(mentions: list[Mention], tokens: Tokens | None) -> None:
+    """Each mention's grammatical role and governor, from its head token in the parse."""
+    if tokens is None or not len(tokens):
+        return
+    for mention in mentions:
+        inside = tokens.within(mention.start, mention.end)
+        if not len(inside):
+            continue
+        head = next((t for t in inside if not inside.start <= tokens.head[t] < inside.stop), inside[-1])
+        mention.role = _ROLES.get(tokens.dep[head], "other")
+        mention.governor = tokens.head[head]
+
+
 def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     """Every mention coreference should see, in text order, and the story's quotations."""
     story_spans = [(s.start, s.end) for s in story.story_spans()]
@@ -89,7 +110,7 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     mentions: list[Mention] = []
     for entity in story.entities:
         kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
-        if kind == "PRON" and not pronoun(entity.text):
+        if (kind == "PRON" and not pronoun(entity.text)) or entity.text.rstrip(".").lower() in HONORIFICS:
             continue
         label = None if kind == "PRON" else entity.label
         mentions.append(Mention(entity.start, entity.end, entity.text, kind, 0, label))
@@ -107,4 +128,5 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
         mention.paragraph = max(0, bisect_right(paragraph_starts, mention.start) - 1)
     quotes = sentence_quotes(story.text, sentence_starts, paragraph_starts)
     assign_quotes(mentions, quotes)
+    add_roles(mentions, story._tokens)
     return mentions, quotes

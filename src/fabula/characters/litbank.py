@@ -24,6 +24,7 @@ class Document:
     name: str
     text: str
     sentence_starts: list[int]
+    paragraph_starts: list[int]
     token_spans: list[list[tuple[int, int]]]
     mentions: list[Mention]
     gold: list[int]
@@ -73,7 +74,7 @@ def _guess_kind(text: str) -> Kind:
     return "PROP" if words and words[0][:1].isupper() else "NOM"
 
 
-def _read_conll(path: Path) -> tuple[list[list[str]], dict[tuple[int, int, int], int]]:
+def read_conll(path: Path) -> tuple[list[list[str]], dict[tuple[int, int, int], int]]:
     sentences: list[list[str]] = [[]]
     spans: dict[tuple[int, int, int], int] = {}
     stacks: dict[int, list[tuple[int, int]]] = {}
@@ -117,7 +118,7 @@ def load_document(root: Path, name: str) -> Document:
     conll = root / "coref" / "conll" / f"{name}.conll"
     if not conll.is_file():
         raise InputError(conll, "no such LitBank coreference file; is --litbank the LitBank directory?")
-    sentences, spans = _read_conll(conll)
+    sentences, spans = read_conll(conll)
     types = _read_types(root / "coref" / "tsv" / f"{name}.ann")
     text_parts: list[str] = []
     starts: list[int] = []
@@ -148,7 +149,7 @@ def load_document(root: Path, name: str) -> Document:
         labels.append(label)
     quotes = sentence_quotes(text, starts, paragraphs)
     assign_quotes(mentions, quotes)
-    return Document(name, text, starts, token_spans, mentions, gold, labels, quotes)
+    return Document(name, text, starts, paragraphs or [0], token_spans, mentions, gold, labels, quotes)
 
 
 def fold_ids(root: Path, fold: int, part: str) -> list[str]:

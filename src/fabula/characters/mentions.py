@@ -70,7 +70,8 @@ class Mention:
     `label` is the entity type (PER, LOC, ...) when a tagger or annotation gives it; for pronouns
     it is left `None` so that gold-mention scoring does not leak annotated types. `quote` is the
     index of the quotation the mention sits in, or -1 outside quotes; `paragraph` is -1 when the
-    text has no known paragraphs.
+    text has no known paragraphs. `role` (subj, obj, poss, obl, other; "" unknown) and `governor`
+    (token index of the word it depends on) come from the language layer's parse when it ran.
     """
 
     start: int
@@ -81,6 +82,8 @@ class Mention:
     label: str | None = None
     quote: int = -1
     paragraph: int = -1
+    role: str = ""
+    governor: int = -1
 
     @property
     def words(self) -> list[str]:

@@ -26,6 +26,8 @@ def _describe(stats: RunStats) -> str:
         parts.append(f"{stats.failed} failed")
     if stats.duplicates:
         parts.append(f"{stats.duplicates} duplicates")
+    if stats.unreadable:
+        parts.append(f"{stats.unreadable} unreadable")
     return ", ".join(parts)
 
 

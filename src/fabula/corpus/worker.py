@@ -1,7 +1,7 @@
 """What runs on a worker: analyse one work and return its rows; never touches the database.
 
 Workers may be local processes or Dask workers on other machines, so the task and the
-result are small picklable values and this module imports nothing heavy at import time.
+result are plain picklable values, and models load in the worker, on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 import psutil  # type: ignore[import-untyped]
 
 from fabula import __version__
+from fabula.api import analyze
 from fabula.corpus.tables import WorkRows, story_rows
 from fabula.errors import FabulaError
 from fabula.pipeline import PipelineConfig
@@ -47,15 +48,13 @@ def _failure(error: BaseException, *, bug: bool) -> dict[str, object]:
 def analyse_work(task: Task) -> WorkRows:
     """Analyse one file. A `FabulaError` (bad input) or any other exception (a bug, recorded
     with its full type and traceback) becomes a failed row: one work never stops a run."""
-    from fabula.api import analyze
-
     stage_started: dict[str, float] = {}
     stage_s: dict[str, float] = {}
 
     def sink(stage: str, done: int, total: int) -> None:
         now = time.perf_counter()
         if done == 0:
-            stage_started[stage] = now
+            stage_started.setdefault(stage, now)
         elif done >= total and stage in stage_started:
             stage_s[stage] = round(now - stage_started[stage], 6)
 

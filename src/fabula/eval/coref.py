@@ -133,6 +133,42 @@ def score_corpus(
     return scores
 
 
+def read_response(path: Path, doc: Document) -> tuple[list[Span], list[int]]:
+    """A system's clusters for `doc` from a CoNLL-2012 file with the same tokens."""
+    from fabula.characters.litbank import read_conll
+    from fabula.errors import InputError
+
+    sentences, spans = read_conll(path)
+    if [len(s) for s in sentences] != [len(s) for s in doc.token_spans]:
+        raise InputError(path, f"its tokens differ from LitBank's {doc.name}")
+    ordered = sorted(spans.items())
+    return (
+        [(doc.token_spans[s][a][0], doc.token_spans[s][b][1]) for (s, a, b), _ in ordered],
+        [entity for _, entity in ordered],
+    )
+
+
+def score_responses(litbank: Path, responses: Path) -> tuple[Scores, Scores]:
+    """Scores (all entities, PER only) of CoNLL files in `responses` against LitBank's gold."""
+    from fabula.characters.litbank import load_document
+    from fabula.errors import InputError
+
+    files = sorted(responses.glob("*.conll"))
+    if not files:
+        raise InputError(responses, "no .conll files to score")
+    docs = [load_document(litbank, f.stem) for f in files]
+    pairs = [read_response(f, d) for f, d in zip(files, docs, strict=True)]
+    spans, ids = [p[0] for p in pairs], [p[1] for p in pairs]
+    return score_corpus(docs, ids, spans), score_corpus(docs, ids, spans, per_only=True)
+
+
+def _print_scores(title: str, everything: Scores, people: Scores) -> None:
+    typer.echo(title)
+    typer.echo(format_scores("all entities:", everything))
+    typer.echo(format_scores("PER entities:", people))
+    typer.echo(f"pronouns of characters linked right: {everything.pronoun_accuracy:.2f}%")
+
+
 def format_scores(title: str, scores: Scores) -> str:
     lines = [f"{title}", f"  {'metric':<7} {'R':>6} {'P':>6} {'F1':>6}"]
     for metric in METRICS:
@@ -148,27 +184,29 @@ def register(app: typer.Typer) -> None:
     @app.command("coref")
     def coref(
         litbank: Annotated[Path, typer.Option(help="The LitBank directory (with coref/ and splits/).")],
+        response: Annotated[
+            Path | None, typer.Option(help="Score these CoNLL files (one per document) instead of Fabula.")
+        ] = None,
         end_to_end: Annotated[
             bool, typer.Option(help="Also score on Fabula's own mentions (runs the language layer).")
         ] = False,
         folds: Annotated[int, typer.Option(min=1, max=10, help="How many of the ten folds to run.")] = 10,
     ) -> None:
-        """Cross-validated coreference scores on LitBank (train on train+dev, score each fold's test)."""
+        """Cross-validated coreference on LitBank: per fold, train on train+dev, score its test."""
+        if response is not None:
+            _print_scores(f"{response} against LitBank's gold clusters", *score_responses(litbank, response))
+            return
         from fabula.characters.train import cross_validate, end_to_end_predictions
 
         results = cross_validate(litbank, range(folds))
         docs = [d for r in results for d in r.documents]
-        predictions = [p for r in results for p in r.predictions]
-        typer.echo(f"LitBank coreference, {len(docs)} test documents over {folds} folds (gold mentions)")
-        for title, per in (("all entities", False), ("PER entities", True)):
-            typer.echo(format_scores(f"{title}:", score_corpus(docs, predictions, per_only=per)))
-        typer.echo(f"pronouns of characters linked right: {score_corpus(docs, predictions).pronoun_accuracy:.2f}%")
+        ids = [p for r in results for p in r.predictions]
+        title = f"LitBank coreference, gold mentions: {len(docs)} test documents over {folds} folds"
+        _print_scores(title, score_corpus(docs, ids), score_corpus(docs, ids, per_only=True))
         if end_to_end:
-            spans, ids, per_spans = end_to_end_predictions(results)
-            typer.echo("end to end (Fabula's own mentions):")
-            for title, per in (("all entities", False), ("PER entities", True)):
-                scores = score_corpus(docs, ids, spans, per, per_spans)
-                typer.echo(format_scores(f"{title}:", scores))
-            typer.echo(
-                f"pronouns of characters linked right: {score_corpus(docs, ids, spans).pronoun_accuracy:.2f}%"
+            spans, ids, per = end_to_end_predictions(results)
+            _print_scores(
+                "end to end, Fabula's own mentions:",
+                score_corpus(docs, ids, spans),
+                score_corpus(docs, ids, spans, per_only=True, response_per=per),
             )

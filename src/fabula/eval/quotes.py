@@ -100,7 +100,8 @@ class Tally:
         }
         for qtype, (c, m) in sorted(self.by_type.items()):
             row[f"{qtype.lower()}_acc"] = round(100 * c / m, 1) if m else 0.0
-        row["addressee_f1"] = round(100 * self.addressees.f1, 1)
+        if self.addressees.tp + self.addressees.fn:  # LitBank annotates no addressees
+            row["addressee_f1"] = round(100 * self.addressees.f1, 1)
         return row
 
 
@@ -200,7 +201,8 @@ def read_pdnc(novel_dir: Path) -> Document:
             quote_rows = list(csv.DictReader(handle))
     except OSError as err:
         raise InputError(novel_dir, f"not a PDNC novel directory: {err.strerror}: {err.filename}") from None
-    characters, by_name = [], {}
+    characters: list[Character] = []
+    by_name: dict[str, str] = {}
     for row in cast_rows:
         main = row["Main Name"].strip()
         aliases = sorted(str(a).strip() for a in _literal(row["Aliases"]))  # type: ignore[attr-defined]
@@ -214,7 +216,7 @@ def read_pdnc(novel_dir: Path) -> Document:
             spans=[(int(s), int(e)) for s, e in _literal(row["quoteByteSpans"])],  # type: ignore[attr-defined]
             speaker=by_name.get(row["speaker"].strip(), row["speaker"].strip()),
             addressees=[by_name.get(a.strip(), a.strip()) for a in _literal(row["addressees"])],  # type: ignore[attr-defined]
-            qtype=row["quoteType"],
+            qtype=row["quoteType"] if row["quoteType"] in QUOTE_TYPES else "",
         )
         for row in quote_rows
     ]
@@ -226,7 +228,9 @@ def read_pdnc(novel_dir: Path) -> Document:
 def pdnc_novels(root: Path) -> list[Path]:
     """Novel directories under a PDNC checkout (its root or its data/ directory)."""
     data = root / "data" if (root / "data").is_dir() else root
-    novels = sorted(p for p in data.iterdir() if (p / "quotation_info.csv").is_file()) if data.is_dir() else []
+    novels = (
+        sorted(p for p in data.iterdir() if (p / "quotation_info.csv").is_file()) if data.is_dir() else []
+    )
     if not novels:
         raise InputError(root, "no PDNC novels here (expected data/<Novel>/quotation_info.csv)")
     return novels
@@ -266,7 +270,9 @@ def read_litbank_quotes(litbank: Path, doc_id: str) -> Document:
     original = litbank / "original" / f"{doc_id.removesuffix('_brat')}.txt"
     try:
         full = original.read_text(encoding="utf-8")
-        quote_lines = (litbank / "quotations" / "tsv" / f"{doc_id}.ann").read_text(encoding="utf-8").splitlines()
+        quote_lines = (
+            (litbank / "quotations" / "tsv" / f"{doc_id}.ann").read_text(encoding="utf-8").splitlines()
+        )
         coref_lines = (litbank / "coref" / "tsv" / f"{doc_id}.ann").read_text(encoding="utf-8").splitlines()
     except OSError as err:
         raise InputError(err.filename, f"cannot read LitBank file: {err.strerror}") from None
@@ -357,7 +363,7 @@ def evaluate(docs: list[Document], cast: CastSource) -> tuple[dict[str, Tally], 
 
 def _print_table(per_doc: dict[str, Tally], total: Tally) -> None:
     rows = [(name, t.summary()) for name, t in per_doc.items()] + [("OVERALL", total.summary())]
-    columns = list(rows[-1][1])
+    columns = list(dict.fromkeys(c for _, row in rows for c in row))
     width = max(len(name) for name, _ in rows)
     typer.echo(f"{'document':<{width}}  " + "  ".join(f"{c:>12}" for c in columns))
     for name, row in rows:
@@ -373,7 +379,9 @@ def register(app: typer.Typer) -> None:
         litbank: Annotated[Path | None, typer.Option(help="LitBank root directory.")] = None,
         novel: Annotated[list[str] | None, typer.Option(help="Only these PDNC novels (repeatable).")] = None,
         split: Annotated[str, typer.Option(help="LitBank split: dev or train.")] = "dev",
-        max_quotes: Annotated[int, typer.Option(help="Score only each text's first N gold quotes (0: all).")] = 0,
+        max_quotes: Annotated[
+            int, typer.Option(help="Score only each text's first N gold quotes (0: all).")
+        ] = 0,
         cast: Annotated[
             CastSource, typer.Option(help="Characters from the pipeline, or the gold cast list.")
         ] = CastSource.pipeline,

@@ -116,9 +116,12 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
     introduced = text[before_start : f.open_mark].rstrip().endswith((",", ":"))
     ends_sentence = text[f.start : f.end].rstrip().endswith((".", "!", "?"))
     tag = (before or after) if introduced and ends_sentence else (after or before)
+    tag = tag or tag_introducing(text, before_start, f.open_mark)
     if tag is None and f.paragraph > 0 and not text[before_start : f.open_mark].strip():
         previous = paras[f.paragraph - 1]
-        tail_start = max([previous[0], *(q.close_mark for q in found[:i] if q.last_paragraph == f.paragraph - 1)])
+        tail_start = max(
+            [previous[0], *(q.close_mark for q in found[:i] if q.last_paragraph == f.paragraph - 1)]
+        )
         tag = tag_introducing(text, tail_start, previous[1])
     kind = classify(text[f.start : f.end], f, text[before_start : f.open_mark], tag)
     return _Item(found=f, kind=kind, tag=tag)
@@ -140,7 +143,8 @@ def _units(items: list[_Item]) -> list[_Unit]:
 def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
     """Speakers that tags name; the unit's speaker is its first tagged quote's."""
     for it in unit.items:
-        unit.vocatives.extend(c for c in _vocatives(text, it.found, cast) if c not in unit.vocatives)
+        called = _vocatives(text, it.found, cast, letter=it.kind == "written")
+        unit.vocatives.extend(c for c in called if c not in unit.vocatives)
         tag = it.tag
         if tag is None:
             continue
@@ -203,8 +207,9 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
 def _by_pronoun(units: list[_Unit], i: int, cast: Cast) -> str | None:
     """'he said': the one character of that gender the turn before called by name, else the
     nearest character of that gender mentioned in narration."""
-    assert units[i].pronoun is not None
-    offset, gender = units[i].pronoun
+    pronoun = units[i].pronoun
+    assert pronoun is not None
+    offset, gender = pronoun
     if _turns(units, i, step=-1, limit=1):
         previous = units[i - 1]
         called = {c for c in [*previous.vocatives, *previous.told] if cast.gender.get(c) == gender}
@@ -223,7 +228,7 @@ def _narration_subject(
         return mentions[0][2], "explicit"
     if mentions:
         preceding = text[start : mentions[0][0]].rstrip()
-        if not preceding or preceding[-1] in ".!?\"”":
+        if not preceding or preceding[-1] in '.!?"”':
             return mentions[0][2], "explicit"
         return None, "none"
     # No name: a sentence-initial he/she in the narration around the quotes.
@@ -289,10 +294,15 @@ def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
         it.addressees = list(dict.fromkeys(addressees))
 
 
-def _vocatives(text: str, found: Found, cast: Cast) -> list[str]:
-    """Characters called by name inside the quote: 'Mara, come here', 'Come, my dear Emma.'"""
+def _vocatives(text: str, found: Found, cast: Cast, letter: bool) -> list[str]:
+    """Characters called by name inside the quote: 'Mara, come here', 'Come, my dear Emma.'
+
+    In something written only the opening line counts: 'Dear Jon,' is addressed, the
+    signature is not."""
     result = []
-    for start, end, cid in cast.names_in(found.start, found.end):
+    end_of_first_line = text.find("\n", found.start, found.end)
+    last = end_of_first_line if letter and end_of_first_line > 0 else found.end
+    for start, end, cid in cast.names_in(found.start, last):
         prefix = text[found.start : start]
         called = not prefix.strip() or _VOCATIVE_BEFORE.search(prefix[-16:])
         if called and _VOCATIVE_AFTER.match(text[end : min(found.end, end + 3)]):

@@ -94,12 +94,16 @@ class Cast:
         return max(ids, key=lambda i: self.counts[i]) if ids else None
 
     def linked_at(self, start: int, end: int) -> str | None:
-        """The character whose mention (from the characters stage) overlaps [start, end)."""
+        """The character whose mention (from the characters stage) best covers [start, end):
+        for "his uncle" the uncle's mention, not the nested "his"."""
         i = bisect_left(self.linked, (start, -1, ""))
-        for j in (i - 1, i):
-            if 0 <= j < len(self.linked) and self.linked[j][0] < end and self.linked[j][1] > start:
-                return self.linked[j][2]
-        return None
+        best, best_key = None, (0, 0)
+        for j in range(max(0, i - 8), min(len(self.linked), i + 8)):
+            s, e, cid = self.linked[j]
+            shared = min(e, end) - max(s, start)
+            if shared > 0 and (shared, -abs((e - s) - (end - start))) > best_key:
+                best, best_key = cid, (shared, -abs((e - s) - (end - start)))
+        return best
 
     def by_name(self, surface: str) -> str | None:
         """A character named `surface`: exact form first, then a form sharing all its words."""
@@ -125,7 +129,9 @@ class Cast:
             return self.antecedent(start, PRONOUN_GENDER[word])
         return self.by_name(surface)
 
-    def antecedent(self, before: int, gender: str, exclude: str | None = None, reach: int = 4000) -> str | None:
+    def antecedent(
+        self, before: int, gender: str, exclude: str | None = None, reach: int = 4000
+    ) -> str | None:
         """The most recent character of the pronoun's gender mentioned outside quotes."""
         i = bisect_right(self.anchors, (before, -1, ""))
         fallback = None

@@ -73,7 +73,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def primary_style(text: str, paras: list[tuple[int, int]]) -> Literal["double", "single"]:
-    """Double unless clearly more paragraphs open with a single quote than with a double one."""
+    """Double unless more paragraphs open with a single quote than with a double one."""
     double = single = 0
     for start, end in paras:
         if end <= start:
@@ -83,7 +83,7 @@ def primary_style(text: str, paras: list[tuple[int, int]]) -> Literal["double", 
             double += 1
         elif first in SINGLE_OPEN and not ELISION.match(text, start):
             single += 1
-    return "single" if single > max(double, 1) else "double"
+    return "single" if single > double else "double"
 
 
 def _single_events(text: str, start: int, end: int) -> list[tuple[int, bool, int]]:
@@ -116,7 +116,9 @@ def _single_events(text: str, start: int, end: int) -> list[tuple[int, bool, int
     return events
 
 
-def _scan_paragraph_single(text: str, start: int, end: int, inside: bool) -> tuple[list[tuple[int, int]], bool]:
+def _scan_paragraph_single(
+    text: str, start: int, end: int, inside: bool
+) -> tuple[list[tuple[int, int]], bool]:
     """Mark pairs (open offset or -1 when continued, close offset or -1 when still open)."""
     pairs: list[tuple[int, int]] = []
     events = _single_events(text, start, end)
@@ -149,7 +151,9 @@ def _scan_paragraph_single(text: str, start: int, end: int, inside: bool) -> tup
     return pairs, False
 
 
-def _scan_paragraph_double(text: str, start: int, end: int, inside: bool) -> tuple[list[tuple[int, int]], bool]:
+def _scan_paragraph_double(
+    text: str, start: int, end: int, inside: bool
+) -> tuple[list[tuple[int, int]], bool]:
     pairs: list[tuple[int, int]] = []
     opened = -1 if inside else None
     for i in range(start, end):
@@ -218,7 +222,7 @@ def find_marked(text: str, paras: list[tuple[int, int]]) -> list[Found]:
                 quote = carried
                 carried = None
             else:
-                quote = Found(open_at + 1, end, open_at, end, index, index, style)  # type: ignore[arg-type]
+                quote = Found(open_at + 1, end, open_at, end, index, index, style)
             quote.last_paragraph = index
             if close_at == -1:
                 quote.end, quote.close_mark = end, end

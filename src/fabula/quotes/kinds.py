@@ -70,8 +70,11 @@ def _is_embedded(content: str, before: str) -> bool:
     if stripped[-1] in ".!?":
         return False
     if stripped[-1] in _INTRODUCERS:
-        # Introduced like speech; still a fragment if it starts lowercase with no verb of saying.
-        return lowercase and not set(clause_words) & SPEECH_VERBS
+        # Introduced like speech; still a fragment if it starts lowercase with no verb of saying
+        # and is short and unfinished ('to say, "made a life for herself," and').
+        finished = content.rstrip()[-1:] in (".", "!", "?")
+        short = len(words) <= _EMBEDDED_MAX_WORDS
+        return lowercase and short and not finished and not set(clause_words) & SPEECH_VERBS
     if introduced_by_verb:
         return False
     return lowercase or len(words) <= _EMBEDDED_MAX_WORDS

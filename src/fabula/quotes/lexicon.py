@@ -138,7 +138,9 @@ def _forms(stems: tuple[str, ...]) -> frozenset[str]:
 SPEECH_VERBS = _forms(_SPEECH_STEMS) | {"said", "says", "quoth"}
 THOUGHT_VERBS = _forms(("think thought", "wonder wondered", "muse mused"))
 # Speech verbs that mean thought when turned on oneself: "she told herself", "he asked himself".
-INWARD_VERBS = _forms(("tell told", "ask asked", "remind reminded", "say said", "warn warned", "promise promised"))
+INWARD_VERBS = _forms(
+    ("tell told", "ask asked", "remind reminded", "say said", "warn warned", "promise promised")
+)
 WRITTEN_VERBS = _forms(("write wrote", "read read", "type typed", "text texted", "scrawl scrawled")) | {
     "scribble",
     "scribbled",
@@ -267,11 +269,95 @@ MALE_TITLES = frozenset(
 
 # Capitalised words that open sentences or tags but never name anyone.
 NOT_NAMES = frozenset(
-    """I A An The This That These Those It He She They We You His Her Their Our My Your Its Then There
-    Here When While As But And Or So Yet If Oh Ah Well Now No Yes Not Why What Who How Where Which
-    After Before At In On Of For From With To By Into Upon Only Even Still Just Perhaps Indeed Again
-    Once Twice Such Some Any Every Each All Both Neither Either None Nobody Somebody Everybody
-    Mama Papa Mamma Sir Madam Ma'am""".split()
+    {
+        "I",
+        "A",
+        "An",
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "You",
+        "His",
+        "Her",
+        "Their",
+        "Our",
+        "My",
+        "Your",
+        "Its",
+        "Then",
+        "There",
+        "Here",
+        "When",
+        "While",
+        "As",
+        "But",
+        "And",
+        "Or",
+        "So",
+        "Yet",
+        "If",
+        "Oh",
+        "Ah",
+        "Well",
+        "Now",
+        "No",
+        "Yes",
+        "Not",
+        "Why",
+        "What",
+        "Who",
+        "How",
+        "Where",
+        "Which",
+        "After",
+        "Before",
+        "At",
+        "In",
+        "On",
+        "Of",
+        "For",
+        "From",
+        "With",
+        "To",
+        "By",
+        "Into",
+        "Upon",
+        "Only",
+        "Even",
+        "Still",
+        "Just",
+        "Perhaps",
+        "Indeed",
+        "Again",
+        "Once",
+        "Twice",
+        "Such",
+        "Some",
+        "Any",
+        "Every",
+        "Each",
+        "All",
+        "Both",
+        "Neither",
+        "Either",
+        "None",
+        "Nobody",
+        "Somebody",
+        "Everybody",
+        "Mama",
+        "Papa",
+        "Mamma",
+        "Sir",
+        "Madam",
+        "Ma'am",
+    }
 )
 
 # Openings that look like a single quote but are elisions: 'tis, 'twas, rock 'n' roll, 'em, '90s.

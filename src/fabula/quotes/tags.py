@@ -19,11 +19,15 @@ _PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
 _DET = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the)"
 _NOMINAL = rf"{_DET}\s+(?:[a-z][\w'’-]*\s+){{0,2}}[A-Za-z][\w'’-]*"
 _SUBJ = rf"(?P<subj>{_PRON}|{_NOMINAL}|{_NAME})"
-_ADV = r"(?:\w+ly|then|again|also|once|now|only|still|at\s+once|at\s+last|had|has|have|was|were|would|could|did)"
+_ADV = (
+    r"(?:\w+ly|then|again|also|once|now|only|still|at\s+once|at\s+last|had|has|have|was|were|would|could|did)"
+)
 _LEAD = r"^[\s,;:.!?)\]\-—–…]*"
 
 AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
-AFTER_SUBJ_VERB = re.compile(rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ}(?:,?\s+{_ADV}){{0,2}},?\s+{_VERB}")
+AFTER_SUBJ_VERB = re.compile(
+    rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ}(?:,?\s+{_ADV}){{0,2}},?\s+{_VERB}"
+)
 BEFORE_SUBJ_VERB = re.compile(
     rf"(?<![\w'’]){_SUBJ}(?:\s+{_ADV}){{0,2}}\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )

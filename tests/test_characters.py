@@ -1,0 +1,209 @@
+"""The characters stage: name clustering, coreference on hand-built stories, gender, profiles."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from fabula.characters import run
+from fabula.characters.coref import resolve
+from fabula.characters.mentions import Mention, QuoteSpan, pronoun, quote_spans
+from fabula.characters.names import canonical, cluster_names, parse_name
+from fabula.story import Character, Entity, Scene, Story
+
+
+def groups(names: list[str]) -> list[set[str]]:
+    ids = cluster_names([parse_name(n) for n in names])
+    out: dict[int, set[str]] = {}
+    for name, gid in zip(names, ids, strict=True):
+        out.setdefault(gid, set()).add(name)
+    return sorted(out.values(), key=lambda g: sorted(g))
+
+
+def test_tom_sawyer_names_are_one_person() -> None:
+    names = ["Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer", "Huck", "Huckleberry Finn"]
+    assert groups(names) == [{"Huck", "Huckleberry Finn"}, {"Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer"}]
+    assert canonical(["Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer", "Tom Sawyer"]) == "Tom Sawyer"
+
+
+def test_the_marches_stay_apart_from_meg_and_her_mother() -> None:
+    names = ["Meg", "Margaret March", "Miss March", "Jo", "Josephine March", "the Marches", "Mrs. March"]
+    clustered = groups(names)
+    assert {"Meg", "Margaret March", "Miss March"} in clustered
+    assert {"Jo", "Josephine March"} in clustered
+    assert {"the Marches"} in clustered
+    assert {"Mrs. March"} in clustered
+
+
+def test_titles_keep_husband_and_wife_apart() -> None:
+    assert groups(["Mr. Bennet", "Mrs. Bennet", "Elizabeth Bennet", "Lizzy", "Jane Bennet"]) == [
+        {"Elizabeth Bennet", "Lizzy"},
+        {"Jane Bennet"},
+        {"Mr. Bennet"},
+        {"Mrs. Bennet"},
+    ]
+
+
+def test_pronoun_lexicon_and_reader_insert() -> None:
+    assert pronoun("Herself") is not None and pronoun("Herself").gender == "she"  # type: ignore[union-attr]
+    assert pronoun("Y/N") is not None and pronoun("Y/N").person == 2  # type: ignore[union-attr]
+    assert pronoun("Tom") is None
+
+
+def test_quote_spans_follow_the_document_convention() -> None:
+    text = "“Hi,” said Tom. “I am here.\n\n“Still talking,” he said.\n\nNo quote 'here'."
+    found = [text[s:e] for s, e in quote_spans(text, [text.index("“Still"), text.index("No quote")])]
+    assert found == ["“Hi,”", "“I am here.", "“Still talking,”"]
+    single = "'Oh, you must not,' said he. 'Don't.'"
+    assert [single[s:e] for s, e in quote_spans(single)] == ["'Oh, you must not,'", "'Don't.'"]
+
+
+def story_with(text: str, people: list[str], other: dict[str, str] | None = None) -> Story:
+    """A story as the language layer would leave it: PER mentions for `people`, pronouns, others."""
+    entities = []
+    for surface in people:
+        for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
+            kind = "PROP" if surface[0].isupper() and surface.split()[0] not in {"A", "The", "Her", "His"} else "NOM"
+            entities.append(Entity(start=match.start(), end=match.end(), label="PER", text=surface, kind=kind))
+    for surface, label in (other or {}).items():
+        for match in re.finditer(re.escape(surface), text):
+            entities.append(Entity(start=match.start(), end=match.end(), label=label, text=surface, kind="NOM"))
+    for match in re.finditer(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Ss]he|[Hh]er|I|me|my|[Yy]ou|[Yy]our)\b", text):
+        entities.append(Entity(start=match.start(), end=match.end(), label="PER", text=match.group(), kind="PRON"))
+    entities.sort(key=lambda e: (e.start, -e.end))
+    paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text)]
+    from fabula.story import Span
+
+    return Story(text=text, entities=entities, paragraphs=[Span(start=s, end=e) for s, e in paragraphs])
+
+
+def character_at(story: Story, surface: str, nth: int = 0) -> Character:
+    starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", story.text)]
+    start = starts[nth]
+    found = [c for c in story.characters if any(s == start for s, _ in c.mentions)]
+    assert found, f"{surface!r} #{nth} is linked to no character"
+    return found[0]
+
+
+HUSBAND = """Clara Penrose had married late. Her husband, Arthur Penrose, kept the lighthouse on the point.
+Every evening he climbed the hundred steps and lit the lamp. He never missed a night.
+In winter he wrapped his hands in wool, and his breath froze on the glass.
+Clara watched the beam from the cottage. She knew he was up there, counting ships.
+When the storm came he stayed at the lamp until dawn, and she waited for him by the fire."""
+
+
+def test_husband_named_once_is_he_for_paragraphs() -> None:
+    story = run(story_with(HUSBAND, ["Clara Penrose", "Her husband", "Arthur Penrose", "Clara"]))
+    arthur = character_at(story, "Arthur Penrose")
+    clara = character_at(story, "Clara Penrose")
+    assert arthur is not clara
+    for nth in range(6):
+        assert character_at(story, "he", nth) is arthur
+    assert character_at(story, "She") is clara
+    assert character_at(story, "him") is arthur
+    assert arthur.gender == "he" and clara.gender == "she"
+    assert arthur.name == "Arthur Penrose"
+
+
+def test_gender_comes_from_pronouns_not_the_name() -> None:
+    text = (
+        "Sue Marlowe rode into town at noon. He tied his horse to the rail and looked around.\n"
+        "Nobody greeted him. Sue had been gone for ten years, and he had changed."
+    )
+    story = run(story_with(text, ["Sue Marlowe", "Sue"]))
+    sue = character_at(story, "Sue Marlowe")
+    assert character_at(story, "Sue") is sue
+    assert sue.gender == "he"
+
+
+STRANGER = """Rain hammered the shutters of the inn.
+“Open the door,” said a stranger's voice from the dark yard.
+Mara lifted the bar. A tall man stepped inside and shook the water from his coat.
+“My name is Elias Thorn,” he said. “I have come a long way.”
+Mara gave Elias Thorn the seat nearest the fire, and he thanked her."""
+
+
+def test_a_strangers_voice_is_named_a_few_lines_later() -> None:
+    story = run(story_with(STRANGER, ["a stranger", "Mara", "A tall man", "Elias Thorn"], {"the inn": "FAC"}))
+    elias = character_at(story, "Elias Thorn")
+    assert character_at(story, "Elias Thorn", 1) is elias
+    assert character_at(story, "a stranger") is elias
+    assert character_at(story, "he", 0) is elias
+    assert character_at(story, "I") is elias
+    assert character_at(story, "her") is character_at(story, "Mara")
+
+
+NARRATOR = """I was seventeen the summer my uncle Walter died.
+My mother cried for a week; I did not. I had met him twice.
+“You will go to the funeral,” she told me, and I went.
+I remember the heat, and the smell of lilies, and my own shoes pinching."""
+
+
+def test_first_person_narrator_is_one_character() -> None:
+    story = run(story_with(NARRATOR, ["my uncle Walter", "My mother"]))
+    narrator = character_at(story, "I")
+    mentions = {story.text[s:e] for s, e in narrator.mentions}
+    assert {"I", "me", "my"} <= mentions
+    assert character_at(story, "You") is narrator
+    assert character_at(story, "She" if "She" in story.text else "she") is character_at(story, "My mother")
+    assert narrator.name == "narrator (I)"
+
+
+READER = """Y/N hurried down the corridor, books pressed to your chest.
+You had promised Draco you would not be late again. Your heart was pounding.
+He was already waiting at the door, and he smirked when he saw you."""
+
+
+def test_second_person_reader_insert() -> None:
+    story = run(story_with(READER, ["Draco"]))
+    reader = character_at(story, "Y/N")
+    for surface in ("You", "your", "Your"):
+        assert character_at(story, surface) is reader
+    assert character_at(story, "you", 1) is reader
+    assert reader.name == "Y/N"
+    assert character_at(story, "He") is character_at(story, "Draco")
+
+
+def test_stage_degrades_without_the_language_layer() -> None:
+    text = (
+        "Mr. Hale opened the shop at eight.\n\n"
+        "At nine Anna Price came in. She wanted thread, and Mr. Hale sold her some.\n\n"
+        "Anna thanked him and left."
+    )
+    story = Story(text=text, scenes=[Scene(start=0, end=34), Scene(start=36, end=len(text))])
+    story = run(story)
+    names = {c.name for c in story.characters}
+    assert {"Mr. Hale", "Anna Price"} <= names
+    anna = next(c for c in story.characters if c.name == "Anna Price")
+    assert {"Anna", "She"} <= {text[s:e] for s, e in anna.mentions}
+    assert anna.gender == "she"
+    hale = next(c for c in story.characters if c.name == "Mr. Hale")
+    assert story.scenes[0].characters == [hale.id]
+    assert set(story.scenes[1].characters) == {hale.id, anna.id}
+    assert anna.first_mention == text.index("Anna Price")
+
+
+def test_core_on_hand_built_mentions_links_speaker_and_addressee() -> None:
+    text = "“I am tired,” said Tom. “Then rest,” said Ann. “You work too hard.”"
+    spans = [("I", "PRON"), ("Tom", "PROP"), ("Ann", "PROP"), ("You", "PRON")]
+    mentions = []
+    for surface, kind in spans:
+        start = text.index(surface)
+        mentions.append(Mention(start, start + len(surface), surface, kind, 0, "PER" if kind == "PROP" else None))
+    quote_marks = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”", text)]
+    quotes = [QuoteSpan(s, e, 0, 0, p) for (s, e), p in zip(quote_marks, [0, 1, 1], strict=True)]
+    paragraph = {0: 0, 1: 0, 2: 1, 3: 1}
+    for n, mention in enumerate(mentions):
+        mention.quote = next((i for i, (s, e) in enumerate(quote_marks) if s <= mention.start < e), -1)
+        mention.paragraph = paragraph[n]
+    ids = resolve(mentions, quotes, text=text)
+    assert ids[0] == ids[1]  # "I" is Tom, who says it
+    assert ids[2] != ids[1]
+    assert ids[3] == ids[1]  # "You" is Tom, whom Ann answers
+
+
+@pytest.mark.parametrize("name", ["the Bennets", "the Marches"])
+def test_family_names_parse_as_groups(name: str) -> None:
+    parsed = parse_name(name)
+    assert parsed.group and parsed.tokens[-1] in {"bennet", "march"}

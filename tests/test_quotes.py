@@ -1,0 +1,219 @@
+"""The quotes stage on short texts: every dialogue style, the kinds, and the attribution sieve."""
+
+from __future__ import annotations
+
+from fabula.pipeline import get_stage
+from fabula.quotes.detect import find_quotes
+from fabula.story import AuthorNote, Character, Quote, Story
+
+
+def quotes_of(text: str, characters: list[Character] | None = None, **fields: object) -> list[Quote]:
+    story = Story(text=text, characters=characters or [], **fields)  # type: ignore[arg-type]
+    return get_stage("quotes")(story).quotes
+
+
+def texts(quotes: list[Quote]) -> list[str]:
+    return [q.text for q in quotes]
+
+
+MARA = Character(id="mara", name="Mara Voss", aliases=["Mara"], gender="she")
+JON = Character(id="jon", name="Jon Reyes", aliases=["Jon"], gender="he")
+ELI = Character(id="eli", name="Eli", gender="he")
+
+
+# --- detection -----------------------------------------------------------------------------
+
+
+def test_straight_and_curly_double_quotes_give_the_words_between_the_marks() -> None:
+    text = 'He said, "Come in."\n\nShe answered, “Not tonight.”'
+    quotes = quotes_of(text)
+    assert texts(quotes) == ["Come in.", "Not tonight."]
+    assert all(text[q.start : q.end] == q.text for q in quotes)
+
+
+def test_british_single_quotes_are_told_from_apostrophes_and_elisions() -> None:
+    text = (
+        "'Tis a fine day for rock 'n' roll, and the dogs' tails were wagging.\n\n"
+        "'It's the dogs' dinner,' said Mara, 'and don't you forget it.'\n\n"
+        "'Come here,' Jon called. 'We'll be late.'"
+    )
+    assert texts(quotes_of(text)) == [
+        "It's the dogs' dinner,",
+        "and don't you forget it.",
+        "Come here,",
+        "We'll be late.",
+    ]
+
+
+def test_nested_quotes_stay_inside_the_outer_quote() -> None:
+    double = "Jon laughed. \"She told me, 'Go home,' and I went.\""
+    single = "'Where were you?' asked Mara.\n\nJon laughed. 'She told me, \"Go home,\" and I went.'"
+    assert texts(quotes_of(double)) == ["She told me, 'Go home,' and I went."]
+    assert texts(quotes_of(single)) == ["Where were you?", 'She told me, "Go home," and I went.']
+
+
+def test_a_quote_over_several_paragraphs_is_one_span() -> None:
+    text = (
+        '"The first thing you should know is that the house is old.\n\n'
+        '"The second is that it is ours," said Mara.\n\nJon nodded.'
+    )
+    (quote,) = quotes_of(text, [MARA, JON])
+    assert quote.text.startswith("The first thing") and quote.text.endswith("it is ours,")
+    assert quote.speaker == "mara"
+
+
+def test_an_unclosed_quote_ends_with_its_paragraph_when_the_next_does_not_reopen() -> None:
+    text = '"Wait for me, he begged.\n\nBut she was already gone.'
+    assert texts(quotes_of(text)) == ["Wait for me, he begged."]
+
+
+def test_a_quote_broken_by_its_tag_is_two_spans_with_one_speaker() -> None:
+    text = 'Mara looked up. Jon was at the door.\n\n"Mara," said Jon, "come here."'
+    quotes = quotes_of(text, [MARA, JON])
+    assert texts(quotes) == ["Mara,", "come here."]
+    assert {q.speaker for q in quotes} == {"jon"}
+    assert all(q.attribution == "explicit" for q in quotes)
+    assert all(q.addressees == ["mara"] for q in quotes)
+
+
+def test_em_dash_dialogue() -> None:
+    text = "Jon set down his cup.\n\n— Come here, — said Mara. — Now.\n\n—Why?"
+    quotes = quotes_of(text, [MARA, JON])
+    assert texts(quotes) == ["Come here,", "Now.", "Why?"]
+    assert [q.speaker for q in quotes[:2]] == ["mara", "mara"]
+
+
+def test_author_notes_are_never_read_for_quotes() -> None:
+    note = 'A/N: "Thanks for reading!" says the author.\n\n'
+    text = note + '"Hello," said Jon.'
+    quotes = quotes_of(text, [JON], author_notes=[AuthorNote(start=0, end=len(note), text=note)])
+    assert texts(quotes) == ["Hello,"]
+
+
+def test_paragraphs_without_blank_lines_are_lines() -> None:
+    paras, found = find_quotes(Story(text='"Yes," she said.\n"No," he said.'))
+    assert len(paras) == 2
+    assert [(f.paragraph, f.style) for f in found] == [(0, "double"), (1, "double")]
+
+
+# --- kinds ---------------------------------------------------------------------------------
+
+
+def test_scare_quotes_and_titles_are_other() -> None:
+    text = (
+        'Mara had moved to the city to "find herself" and read "War and Peace" twice. '
+        'Her so-called "friends" never called.'
+    )
+    quotes = quotes_of(text, [MARA])
+    assert [q.kind for q in quotes] == ["other", "other", "other"]
+    assert all(q.speaker is None and q.attribution == "none" for q in quotes)
+
+
+def test_quoted_thought_is_thought() -> None:
+    (quote,) = quotes_of('"He will never come back," Mara thought.', [MARA])
+    assert (quote.kind, quote.speaker) == ("thought", "mara")
+
+
+def test_unquoted_inner_speech_is_thought() -> None:
+    text = "Mara stopped at the gate.\n\nGo back, she told herself. No. Not yet.\n\nShe walked on."
+    quotes = quotes_of(text, [MARA, JON])
+    assert texts(quotes) == ["Go back", "No. Not yet."]
+    assert all(q.kind == "thought" and q.speaker == "mara" for q in quotes)
+
+
+def test_a_letter_a_sign_and_a_text_message_are_written() -> None:
+    text = (
+        'The sign on the gate read: "NO ENTRY".\n\n'
+        'Mara unfolded the note. It said, "Meet me at the mill."\n\n'
+        '"Dear Jon,\nI have gone north. Do not follow me.\nMara," she wrote.\n\n'
+        'Her phone buzzed with a text from Jon: "where r u"'
+    )
+    quotes = quotes_of(text, [MARA, JON])
+    assert [q.kind for q in quotes] == ["written"] * 4
+    assert quotes[2].speaker == "mara"
+
+
+def test_speech_is_not_mistaken_for_other() -> None:
+    text = 'Jon said "no" and left.\n\nMara shouted, "Wait!"'
+    quotes = quotes_of(text, [MARA, JON])
+    assert [q.kind for q in quotes] == ["speech", "speech"]
+
+
+# --- attribution ---------------------------------------------------------------------------
+
+CONVERSATION = """Mara found Jon in the kitchen.
+
+"You're late," said Mara.
+
+"The train was slow," he replied.
+
+"It always is."
+
+"Not always."
+
+"Then why are you late, Jon?"
+
+He shrugged.
+
+"Because I stopped for bread," Jon said.
+"""
+
+
+def test_explicit_anaphoric_and_implicit_attribution() -> None:
+    quotes = quotes_of(CONVERSATION, [MARA, JON])
+    assert [(q.speaker, q.attribution) for q in quotes] == [
+        ("mara", "explicit"),
+        ("jon", "anaphoric"),
+        ("mara", "implicit"),
+        ("jon", "implicit"),
+        ("mara", "implicit"),
+        ("jon", "explicit"),
+    ]
+
+
+def test_addressees_are_vocatives_else_the_other_participant() -> None:
+    quotes = quotes_of(CONVERSATION, [MARA, JON])
+    assert quotes[0].addressees == ["jon"]
+    assert quotes[1].addressees == ["mara"]
+    assert quotes[4].addressees == ["jon"]
+
+
+def test_pronoun_tags_without_coreference_take_the_nearest_character_of_that_gender() -> None:
+    text = 'Eli came in with Mara. She frowned at him.\n\n"You again," she said.'
+    (quote,) = quotes_of(text, [MARA, ELI])
+    assert (quote.speaker, quote.attribution) == ("mara", "anaphoric")
+
+
+def test_coreference_links_from_the_characters_stage_win_over_gender_guessing() -> None:
+    text = 'Mara and Lena came in.\n\n"Hello," she said.'
+    pronoun = text.index("she")
+    lena = Character(id="lena", name="Lena", gender="she", mentions=[(9, 13), (pronoun, pronoun + 3)])
+    (quote,) = quotes_of(text, [MARA, lena])
+    assert quote.speaker == "lena"
+
+
+def test_a_voice_nobody_names_stays_unattributed() -> None:
+    text = 'Mara waited by the window.\n\n"Mara," said a low voice from the doorway, "come here."'
+    quotes = quotes_of(text, [MARA, JON])
+    assert [q.speaker for q in quotes] == [None, None]
+    voice = text.index("a low voice")
+    jon = Character(id="jon", name="Jon", gender="he", mentions=[(voice, voice + 11)])
+    assert [q.speaker for q in quotes_of(text, [MARA, jon])] == ["jon", "jon"]
+
+
+def test_a_paragraph_about_one_character_gives_its_quote_a_speaker() -> None:
+    text = 'Mara sat down.\n\nJon poured the tea and pushed a cup across. "Drink."'
+    (quote,) = quotes_of(text, [MARA, JON])
+    assert (quote.speaker, quote.attribution) == ("jon", "explicit")
+
+
+def test_a_tag_in_the_paragraph_before_hands_over_to_the_quote() -> None:
+    text = 'Jon turned to the window and said, without looking at her,\n\n"It is snowing."'
+    (quote,) = quotes_of(text, [MARA, JON])
+    assert quote.speaker == "jon"
+
+
+def test_whole_pipeline_runs_without_language_or_characters() -> None:
+    story = get_stage("quotes")(Story(text='"Hi," said Jon.'))
+    assert texts(story.quotes) == ["Hi,"]
+    assert story.quotes[0].speaker is None
