@@ -23,7 +23,10 @@ def groups(names: list[str]) -> list[set[str]]:
 
 def test_tom_sawyer_names_are_one_person() -> None:
     names = ["Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer", "Huck", "Huckleberry Finn"]
-    assert groups(names) == [{"Huck", "Huckleberry Finn"}, {"Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer"}]
+    assert groups(names) == [
+        {"Huck", "Huckleberry Finn"},
+        {"Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer"},
+    ]
     assert canonical(["Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer", "Tom Sawyer"]) == "Tom Sawyer"
 
 
@@ -64,13 +67,23 @@ def story_with(text: str, people: list[str], other: dict[str, str] | None = None
     entities = []
     for surface in people:
         for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
-            kind = "PROP" if surface[0].isupper() and surface.split()[0] not in {"A", "The", "Her", "His"} else "NOM"
-            entities.append(Entity(start=match.start(), end=match.end(), label="PER", text=surface, kind=kind))
+            kind = (
+                "PROP"
+                if surface[0].isupper() and surface.split()[0] not in {"A", "The", "Her", "His"}
+                else "NOM"
+            )
+            entities.append(
+                Entity(start=match.start(), end=match.end(), label="PER", text=surface, kind=kind)
+            )
     for surface, label in (other or {}).items():
         for match in re.finditer(re.escape(surface), text):
-            entities.append(Entity(start=match.start(), end=match.end(), label=label, text=surface, kind="NOM"))
+            entities.append(
+                Entity(start=match.start(), end=match.end(), label=label, text=surface, kind="NOM")
+            )
     for match in re.finditer(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Ss]he|[Hh]er|I|me|my|[Yy]ou|[Yy]our)\b", text):
-        entities.append(Entity(start=match.start(), end=match.end(), label="PER", text=match.group(), kind="PRON"))
+        entities.append(
+            Entity(start=match.start(), end=match.end(), label="PER", text=match.group(), kind="PRON")
+        )
     entities.sort(key=lambda e: (e.start, -e.end))
     paragraphs = [m.span() for m in re.finditer(r"[^\n]+", text)]
     from fabula.story import Span
@@ -190,7 +203,9 @@ def test_core_on_hand_built_mentions_links_speaker_and_addressee() -> None:
     mentions = []
     for surface, kind in spans:
         start = text.index(surface)
-        mentions.append(Mention(start, start + len(surface), surface, kind, 0, "PER" if kind == "PROP" else None))
+        mentions.append(
+            Mention(start, start + len(surface), surface, kind, 0, "PER" if kind == "PROP" else None)
+        )
     quote_marks = [(m.start(), m.end()) for m in re.finditer(r"“[^”]*”", text)]
     quotes = [QuoteSpan(s, e, 0, 0, p) for (s, e), p in zip(quote_marks, [0, 1, 1], strict=True)]
     paragraph = {0: 0, 1: 0, 2: 1, 3: 1}

@@ -102,10 +102,10 @@ def test_paragraphs_without_blank_lines_are_lines() -> None:
 def test_scare_quotes_and_titles_are_other() -> None:
     text = (
         'Mara had moved to the city to "find herself" and read "War and Peace" twice. '
-        'Her so-called "friends" never called.'
+        'Her so-called "friends" never called. It was, in her words, "a bit much," and nobody argued.'
     )
     quotes = quotes_of(text, [MARA])
-    assert [q.kind for q in quotes] == ["other", "other", "other"]
+    assert [q.kind for q in quotes] == ["other", "other", "other", "other"]
     assert all(q.speaker is None and q.attribution == "none" for q in quotes)
 
 

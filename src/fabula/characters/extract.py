@@ -26,18 +26,21 @@ from fabula.story import Story
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n\s*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
-_TITLES = "|".join(sorted((re.escape(h.capitalize()) for h in HONORIFICS if len(h) > 1), key=len, reverse=True))
+_TITLES = "|".join(
+    sorted((re.escape(h.capitalize()) for h in HONORIFICS if len(h) > 1), key=len, reverse=True)
+)
 _NAME_RUN = re.compile(
     rf"\b(?:(?:{_TITLES})\.?\s+)?[A-Z][a-z'’]+(?:[ \t]+(?:[A-Z][a-z'’]+|[A-Z]\.))*(?![\w'’])"
 )
 # Capitalised words that are not names even where they recur mid-sentence.
-_NOT_NAMES = frozenset(
+_NOT_NAME_WORDS = (
     "i the a an and but or so then when what where who why how yes no oh ah well chapter part book "
     "mr mrs miss ms dr sir lady lord god monday tuesday wednesday thursday friday saturday sunday "
     "january february march april may june july august september october november december "
     "this that these those there here it he she we they you his her their our my your if as at in on "
-    "of for with by from to not all one two ok okay hey hi hello thank thanks please sorry".split()
+    "of for with by from to not all one two ok okay hey hi hello thank thanks please sorry"
 )
+_NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
 
 
 def spans_of(story: Story, pattern: re.Pattern[str], field: list[tuple[int, int]]) -> list[int]:
@@ -59,7 +62,9 @@ def _not_name(word: str) -> bool:
     return bare in _NOT_NAMES and bare not in HONORIFICS
 
 
-def _fallback_names(story: Story, story_spans: list[tuple[int, int]], sentence_starts: list[int]) -> list[Mention]:
+def _fallback_names(
+    story: Story, story_spans: list[tuple[int, int]], sentence_starts: list[int]
+) -> list[Mention]:
     """Capitalised runs that are names: titled ("Mr. Hale"), or seen at least once mid-sentence."""
     found: list[tuple[int, int, str]] = []
     mid_sentence: Counter[str] = Counter()

@@ -108,7 +108,12 @@ def _read_types(path: Path) -> dict[tuple[int, int, int], tuple[str, Kind]]:
         return types
     for line in path.read_text(encoding="utf-8").splitlines():
         cols = line.split("\t")
-        if cols[0] == "MENTION" and len(cols) >= 9 and cols[2] == cols[4] and cols[8] in {"PROP", "NOM", "PRON"}:
+        if (
+            cols[0] == "MENTION"
+            and len(cols) >= 9
+            and cols[2] == cols[4]
+            and cols[8] in {"PROP", "NOM", "PRON"}
+        ):
             types[(int(cols[2]), int(cols[3]), int(cols[5]))] = (cols[7], cols[8])  # type: ignore[assignment]
     return types
 
@@ -134,7 +139,11 @@ def load_document(root: Path, name: str) -> Document:
         text_parts.append(" ".join(tokens))
     text = "\n".join(text_parts)
     original = root / "original" / f"{name.removesuffix('_brat')}.txt"
-    paragraphs = paragraph_starts(text, token_spans, original.read_text(encoding="utf-8")) if original.is_file() else []
+    paragraphs = (
+        paragraph_starts(text, token_spans, original.read_text(encoding="utf-8"))
+        if original.is_file()
+        else []
+    )
     mentions: list[Mention] = []
     gold: list[int] = []
     labels: list[str] = []
@@ -143,7 +152,16 @@ def load_document(root: Path, name: str) -> Document:
         label, kind = types.get((s, a, b), ("", _guess_kind(text[start:end])))
         paragraph = bisect_right(paragraphs, start) - 1 if paragraphs else -1
         mentions.append(
-            Mention(start, end, text[start:end], kind, s, label if label and kind != "PRON" else None, -1, paragraph)
+            Mention(
+                start,
+                end,
+                text[start:end],
+                kind,
+                s,
+                label if label and kind != "PRON" else None,
+                -1,
+                paragraph,
+            )
         )
         gold.append(entity)
         labels.append(label)

@@ -52,7 +52,8 @@ PRONOUNS: dict[str, Pronoun] = {
 
 # Whole-word pronouns plus the fan-fiction reader insert "Y/N" (also "y/n", "(Y/N)").
 PRONOUN_RE = re.compile(
-    r"(?<![\w/])(?:" + "|".join(sorted((re.escape(p) for p in PRONOUNS if p != "y/n"), key=len, reverse=True))
+    r"(?<![\w/])(?:"
+    + "|".join(sorted((re.escape(p) for p in PRONOUNS if p != "y/n"), key=len, reverse=True))
     + r"|[Yy]/[Nn])(?![\w/])",
     re.IGNORECASE,
 )

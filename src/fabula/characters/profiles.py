@@ -50,7 +50,11 @@ def is_character(mentions: Sequence[Mention]) -> bool:
             return False
         if label == "PER":
             return True
-    persons = {p.person if p.person != 3 else p.gender for m in mentions if (p := pronoun(m.text)) and m.kind == "PRON"}
+    persons = {
+        p.person if p.person != 3 else p.gender
+        for m in mentions
+        if (p := pronoun(m.text)) and m.kind == "PRON"
+    }
     named = any(m.kind == "PROP" for m in mentions)
     return bool(persons & {1, 2, "he", "she"}) or (named and len(mentions) > 1)
 
@@ -99,7 +103,9 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
             roles["modifiers"] += [
                 tokens.lemma[t]
                 for t in range(max(0, governor - 8), min(len(tokens), governor + 8))
-                if tokens.head[t] == governor and tokens.dep[t] in {"acomp", "attr"} and tokens.pos[t] == "ADJ"
+                if tokens.head[t] == governor
+                and tokens.dep[t] in {"acomp", "attr"}
+                and tokens.pos[t] == "ADJ"
             ]
         elif dep in _OBJECT and governor != head:
             roles["patient"].append(tokens.lemma[governor])

@@ -93,10 +93,10 @@ def pronoun_hits(doc: Document, spans: Sequence[Span], ids: Sequence[int]) -> tu
         if mention.kind != "PRON" or label != "PER" or sizes[gold] < 2:
             continue
         total += 1
-        cid = predicted.get((mention.start, mention.end))
-        if cid is None:
+        found = predicted.get((mention.start, mention.end))
+        if found is None:
             continue
-        others = Counter(gold_of.get(s) for s in members[cid] if s != (mention.start, mention.end))
+        others = Counter(gold_of.get(s) for s in members[found] if s != (mention.start, mention.end))
         if others and others.most_common(1)[0][0] == gold:
             right += 1
     return right, total

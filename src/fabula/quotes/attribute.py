@@ -10,8 +10,8 @@
    answers (implicit);
 5. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
    participant of the exchange.
-A tag that names someone Fabula cannot resolve ("a voice from the doorway said") leaves the
-speaker unknown rather than guessing by alternation.
+A tag with an indefinite description no character's mention covers ("a voice from the doorway
+said") leaves the speaker unknown rather than guessing by alternation.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class _Unit:
     speaker: str | None = None
     attribution: Attribution = "none"
     pronoun: tuple[int, str] | None = None  # an unresolved pronoun tag: (offset, gender)
-    blocked: bool = False  # a tag names someone no character matches
+    blocked: bool = False  # an unresolved indefinite tag ("a voice said"): speaker stays unknown
     vocatives: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)  # "said to X"
 
@@ -119,9 +119,12 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
     tag = tag or tag_introducing(text, before_start, f.open_mark)
     if tag is None and f.paragraph > 0 and not text[before_start : f.open_mark].strip():
         previous = paras[f.paragraph - 1]
-        tail_start = max(
-            [previous[0], *(q.close_mark for q in found[:i] if q.last_paragraph == f.paragraph - 1)]
-        )
+        tail_start = previous[0]
+        j = i - 1
+        while j >= 0 and found[j].last_paragraph >= f.paragraph - 1:
+            if found[j].last_paragraph == f.paragraph - 1:
+                tail_start = max(tail_start, found[j].close_mark)
+            j -= 1
         tag = tag_introducing(text, tail_start, previous[1])
     kind = classify(text[f.start : f.end], f, text[before_start : f.open_mark], tag)
     return _Item(found=f, kind=kind, tag=tag)
@@ -264,7 +267,7 @@ def _turns(units: list[_Unit], i: int, step: int, limit: int) -> list[str | None
 
 def _guess(units: list[_Unit], i: int, step: int) -> str | None:
     """Turn-taking: whoever was called by name answers; else A B ? -> A; else the other of two."""
-    turns = _turns(units, i, step, limit=8)
+    turns = _turns(units, i, step, limit=4)
     if not turns:
         return None
     neighbour = units[i + step]

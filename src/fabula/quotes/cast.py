@@ -12,11 +12,17 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass, field
 
-from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES, PRONOUN_GENDER
-from fabula.story import Story
+from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES
+from fabula.story import Character, Gender, Story
 
 _SPACE = re.compile(r"\s+")
 _LEADING = re.compile(r"^(?:the|a|an|old|young|little|poor|dear|my|our)\s+", re.IGNORECASE)
+_SURNAME_TITLES = {
+    "she": ("Miss", "Mrs.", "Mrs", "Ms.", "Lady"),
+    "he": ("Mr.", "Mr", "Sir", "Lord"),
+    "they": ("Mx.",),
+    "unknown": ("Mr.", "Mr", "Mrs.", "Mrs", "Miss", "Ms.", "Dr.", "Dr"),
+}
 
 
 def normalise(name: str) -> str:
@@ -29,7 +35,8 @@ def normalise(name: str) -> str:
         name = stripped
 
 
-def title_gender(name: str) -> str:
+def title_gender(name: str) -> Gender:
+    """The gender a title implies ('Mrs. Elton' she, 'Sir Walter' he), else unknown."""
     first = name.split()[0] if name.split() else ""
     if first in FEMALE_TITLES:
         return "she"
@@ -59,11 +66,12 @@ class Cast:
                 if key and ch.id not in cast.forms.setdefault(key, []):
                     cast.forms[key].append(ch.id)
                 if gender == "unknown":
-                    gender = title_gender(surface)  # type: ignore[assignment]
+                    gender = title_gender(surface)
             cast.gender[ch.id] = gender
             cast.counts[ch.id] = max(ch.mention_count, len(ch.mentions))
             cast.linked.extend((s, e, ch.id) for s, e in ch.mentions)
         cast.linked.sort()
+        cast._add_titled_surnames(story.characters)
         names = cast.names = cast._find_names(story.text)
         if not any(cast.counts.values()):
             cast.counts.update(cid for _, _, cid in names)
@@ -71,6 +79,22 @@ class Cast:
         outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
         cast.anchors = outside
         return cast
+
+    def _add_titled_surnames(self, characters: list[Character]) -> None:
+        """'Miss Quested' for a character named 'Adela Quested': a title that fits the gender
+        before the surname, kept only where it points to one character and no listed form."""
+        derived: dict[str, set[str]] = {}
+        for ch in characters:
+            gender = self.gender.get(ch.id, "unknown")
+            titles = _SURNAME_TITLES.get(gender, _SURNAME_TITLES["unknown"])
+            for surface in [ch.name, *ch.aliases]:
+                words = surface.split()
+                if len(words) >= 2 and title_gender(surface) == "unknown" and words[-1][:1].isupper():
+                    for title in titles:
+                        derived.setdefault(normalise(f"{title} {words[-1]}"), set()).add(ch.id)
+        for form, ids in derived.items():
+            if len(ids) == 1 and form not in self.forms:
+                self.forms[form] = list(ids)
 
     def _find_names(self, text: str) -> list[tuple[int, int, str]]:
         surfaces = sorted((form for form in self.forms if len(form) > 1), key=lambda s: (-len(s), s))
@@ -118,16 +142,6 @@ class Cast:
             return None
         best = Counter(candidates).most_common()
         return self.best([cid for cid, n in best if n == best[0][1]])
-
-    def resolve(self, start: int, end: int, surface: str) -> str | None:
-        """The character a mention refers to: the stage's link, else pronoun or name resolution."""
-        linked = self.linked_at(start, end)
-        if linked:
-            return linked
-        word = surface.lower()
-        if word in PRONOUN_GENDER:
-            return self.antecedent(start, PRONOUN_GENDER[word])
-        return self.by_name(surface)
 
     def antecedent(
         self, before: int, gender: str, exclude: str | None = None, reach: int = 4000

@@ -206,7 +206,6 @@ PRONOUN_GENDER = {
     "their": "they",
     "themselves": "they",
 }
-SUBJECT_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "it"})
 
 TITLES = (
     "Mr.",

@@ -25,8 +25,13 @@ _ADV = (
 _LEAD = r"^[\s,;:.!?)\]\-—–…]*"
 
 AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
+# "a voice from the doorway said": a short place phrase between subject and verb.
+_PLACE = (
+    r"(?:\s+(?:from|in|at|by|on|near|behind|outside|inside|across)"
+    r"\s+(?:the\s+|an?\s+|his\s+|her\s+)?[\w'’-]+)?"
+)
 AFTER_SUBJ_VERB = re.compile(
-    rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ}(?:,?\s+{_ADV}){{0,2}},?\s+{_VERB}"
+    rf"{_LEAD}(?:[Aa]nd\s+|[Bb]ut\s+|[Tt]hen\s+)?{_SUBJ}{_PLACE}(?:,?\s+{_ADV}){{0,2}},?\s+{_VERB}"
 )
 BEFORE_SUBJ_VERB = re.compile(
     rf"(?<![\w'’]){_SUBJ}(?:\s+{_ADV}){{0,2}}\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
