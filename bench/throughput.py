@@ -2,11 +2,13 @@
 
 Runs every configured stage on full Project Gutenberg novels from LitBank's `original/` directory,
 first in one process, then in N worker processes (one book at a time each, one thread each),
-and prints tokens/s (tokens counted by the language layer; model loading excluded) and the peak
+and prints tokens/s (tokens counted by the language layer; model loading excluded), tokens per
+CPU-second (what a book would get from an idle core, when the machine is shared) and the peak
 resident memory of each process. Usage:
 
     python bench/throughput.py                       # 4 novels of median length, 1 and 2 processes
     python bench/throughput.py --largest 1 --processes 1   # the peak-memory check on the longest novel
+    python bench/throughput.py --stages language           # the language layer alone
 """
 
 from __future__ import annotations
@@ -31,36 +33,39 @@ def _warm_up() -> None:
     load_pipeline()
 
 
-def analyse(path: Path) -> tuple[str, int, dict[str, float], float]:
-    """Run each stage of the default pipeline; return tokens, seconds per stage and peak RSS (MB)."""
+def analyse(path: Path, stages: list[str]) -> tuple[str, int, dict[str, float], float, float]:
+    """Run each stage in turn; return tokens, seconds per stage, CPU seconds and peak RSS (MB)."""
     from fabula.api import read
-    from fabula.pipeline import PipelineConfig, get_stage
+    from fabula.pipeline import get_stage
 
     story = read(path)
     seconds: dict[str, float] = {}
-    for name in PipelineConfig.default().stages:
+    cpu = time.process_time()
+    for name in stages:
         began = time.perf_counter()
         story = get_stage(name)(story)
         seconds[name] = time.perf_counter() - began
+    cpu = time.process_time() - cpu
     tokens = len(story._tokens) if story._tokens is not None else 0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return path.name, tokens, seconds, peak_mb
+    return path.name, tokens, seconds, cpu, peak_mb
 
 
-def run(books: list[Path], processes: int) -> None:
+def run(books: list[Path], processes: int, stages: list[str]) -> None:
     context = get_context("spawn")
     with ProcessPoolExecutor(processes, mp_context=context, initializer=_warm_up) as pool:
         list(pool.map(time.sleep, [0.5] * processes))  # wait until every worker has loaded the models
         began = time.perf_counter()
-        results = list(pool.map(analyse, books))
+        results = list(pool.map(analyse, books, [stages] * len(books)))
         wall = time.perf_counter() - began
     total = 0
-    for name, tokens, seconds, peak in results:
+    for name, tokens, seconds, cpu, peak in results:
         total += tokens
-        stages = " ".join(f"{k}={v:.1f}s" for k, v in seconds.items())
-        rate = tokens / sum(seconds.values())
-        print(f"  {name}: {tokens} tokens, {rate:.0f} tokens/s, peak {peak:.0f} MB; {stages}")
-    peak = max(r[3] for r in results)
+        timing = " ".join(f"{k}={v:.1f}s" for k, v in seconds.items())
+        rate, per_cpu = tokens / sum(seconds.values()), tokens / cpu
+        print(f"  {name}: {tokens} tokens, {rate:.0f} tokens/s ({per_cpu:.0f} per CPU-s), peak {peak:.0f} MB")
+        print(f"    {timing}")
+    peak = max(r[4] for r in results)
     rate = total / wall
     print(f"{processes} process(es): {total} tokens in {wall:.1f}s = {rate:.0f} tokens/s; peak {peak:.0f} MB")
 
@@ -73,7 +78,11 @@ def main() -> None:
     parser.add_argument("--books", type=int, default=4, help="how many novels of median length")
     parser.add_argument("--largest", type=int, default=0, help="use the N longest novels instead")
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--stages", nargs="+", help="stages to run (default: the default pipeline's)")
     args = parser.parse_args()
+    from fabula.pipeline import PipelineConfig
+
+    stages = args.stages or PipelineConfig.default().stages
     novels = sorted(args.originals.glob("*.txt"), key=lambda p: p.stat().st_size)
     if not novels:
         parser.error(f"no novels in {args.originals}")
@@ -82,9 +91,10 @@ def main() -> None:
     else:
         middle = len(novels) // 2
         books = novels[max(0, middle - args.books // 2) :][: args.books]
-    print(f"{len(books)} novels, {sum(p.stat().st_size for p in books) / 1e6:.1f} MB of text")
+    size = sum(p.stat().st_size for p in books) / 1e6
+    print(f"{len(books)} novels, {size:.1f} MB of text; stages: {' '.join(stages)}")
     for n in args.processes:
-        run(books, n)
+        run(books, n, stages)
 
 
 if __name__ == "__main__":

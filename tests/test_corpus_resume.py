@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -27,6 +28,18 @@ def make_works(root: Path) -> set[str]:
         path.write_text(text, encoding="utf-8")
         hashes.add(hashlib.sha256(text.encode()).hexdigest())
     return hashes
+
+
+def wait_for_exit(group: int, seconds: float) -> bool:
+    """True once no process of the process group `group` is left."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 def counts(db: Path) -> tuple[int, int, int]:
@@ -66,11 +79,13 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
                 run.send_signal(signal.SIGKILL)
                 break
         run.wait()
+        assert run.returncode == -signal.SIGKILL
+        # The pool's workers notice that their coordinator is gone and exit on their own.
+        assert wait_for_exit(run.pid, seconds=30), "worker processes outlived their coordinator"
     finally:
         watchdog.cancel()
-        with contextlib.suppress(ProcessLookupError):  # the orphaned pool workers, started by this test
+        with contextlib.suppress(ProcessLookupError):  # whatever this test started and is still there
             os.killpg(run.pid, signal.SIGKILL)
-    assert run.returncode == -signal.SIGKILL
 
     stored, distinct, characters = counts(db)
     assert 0 < stored < WORKS, "the run was not killed in the middle"

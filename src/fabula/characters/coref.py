@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_left, bisect_right
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 
@@ -108,6 +109,7 @@ class _Cluster:
     heads: set[str] = field(default_factory=set)
     normals: set[str] = field(default_factory=set)
     persons: set[str] = field(default_factory=set)
+    groups: set[int] = field(default_factory=set)
     named: bool = False
     narrator: bool = False
     turns_first: set[int] = field(default_factory=set)
@@ -233,8 +235,14 @@ class Resolver:
         self.cues = self._speaker_cues()
         for q, mention in (speakers or {}).items():
             self.cues[self.turn[q]] = mention
+        self.cue_turn = {mention: t for t, mention in self.cues.items()}
         self.order = self._order()
         self.name_group = self._name_groups()
+        self.name_gender = self._name_genders()
+        self.turn_names: dict[int, set[int]] = {}
+        for i, group in self.name_group.items():
+            if mentions[i].quote >= 0:
+                self.turn_names.setdefault(self.turn[mentions[i].quote], set()).add(group)
         seen: set[int] = set()
         self.first_in_sentence: list[bool] = []
         for m in mentions:
@@ -243,6 +251,8 @@ class Resolver:
         self.clusters: list[_Cluster] = []
         self.cluster_of: dict[int, _Cluster] = {}
         self.by_name: dict[int, _Cluster] = {}
+        self.by_head: dict[str, list[_Cluster]] = {}
+        self.recent: OrderedDict[int, _Cluster] = OrderedDict()
 
     def _turns(self) -> list[int]:
         """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
@@ -323,6 +333,25 @@ class Resolver:
                 groups[i] = others.setdefault(key, offset + len(others))
         return groups
 
+    def _name_genders(self) -> dict[int, Counter[str]]:
+        """How the text refers to each name: he/she pronouns whose nearest preceding person
+        mention (same or previous sentence) is that name. Text-internal, no first-name lists."""
+        votes: dict[int, Counter[str]] = {}
+        last_person: int | None = None
+        for i in sorted(range(len(self.mentions)), key=lambda i: (self.mentions[i].start, -self.mentions[i].end)):
+            m, info = self.mentions[i], self.info[i]
+            if info.det == "pron":
+                if info.gender in {"he", "she"} and last_person is not None:
+                    previous = self.mentions[last_person]
+                    group = self.name_group.get(last_person)
+                    if group is not None and m.sentence - previous.sentence <= 1 and previous.end <= m.start:
+                        votes.setdefault(group, Counter())[info.gender] += 1
+                if info.person == 3 and info.number == "sg":
+                    last_person = None
+            elif m.label in {"PER", None} and info.number == "sg":
+                last_person = i
+        return votes
+
     def speaker(self, t: int) -> _Cluster | None:
         """The cluster of turn t's speaker tag, if resolved or named by an already-seen name."""
         cue = self.cues.get(t)
@@ -334,11 +363,12 @@ class Resolver:
         return self.by_name.get(group) if group is not None else None
 
     def candidates(self, i: int) -> list[_Cluster]:
-        recent = sorted(self.clusters, key=lambda c: -c.last)[: self.window]
+        """The most recently extended clusters, and for a noun phrase any sharing its head."""
+        recent = list(islice(reversed(self.recent.values()), self.window))
         info = self.info[i]
         if info.person == 3 and info.det != "pron":
             seen = {c.id for c in recent}
-            recent += [c for c in self.clusters if c.id not in seen and (info.head in c.heads)]
+            recent += [c for c in self.by_head.get(info.head, ()) if c.id not in seen]
         return recent
 
     def _gap(self, a: int, i: int) -> str:
@@ -429,6 +459,18 @@ class Resolver:
             feats += [f"{info.form}|{f}" for f in base[:4]]
         return feats
 
+    def _cue_features(self, t: int, cluster: _Cluster) -> list[str]:
+        """For a speaker tag ("she said"): who spoke the turns around, who is addressed in this one."""
+        out = []
+        for step in (-2, -1, 1):
+            u = t + step
+            if 0 <= u < len(self.turn_quotes) and self._adjacent(min(t, u), max(t, u)):
+                if self.speaker(u) is cluster:
+                    out.append(f"cue_turn{step}")
+        if cluster.groups & self.turn_names.get(t, set()):
+            out.append("cue_vocative")
+        return out
+
     def _quote_features(self, i: int, cluster: _Cluster) -> list[str]:
         m, info = self.mentions[i], self.info[i]
         last = self.mentions[cluster.last]
@@ -438,6 +480,8 @@ class Resolver:
                 out.append("narrator")
             if info.person == 2 and -1 in cluster.turns_second:
                 out.append("reader")
+            if i in self.cue_turn:
+                out += self._cue_features(self.cue_turn[i], cluster)
             return out
         t, p = self.turn[m.quote], info.person
         speaker = self.speaker(t)
@@ -457,7 +501,7 @@ class Resolver:
             out.append(f"turn_first{p}")
         if t in cluster.turns_second:
             out.append(f"turn_second{p}")
-        if t in cluster.turns_named:
+        if t in cluster.turns_named or cluster.groups & self.turn_names.get(t, set()):
             out.append(f"vocative{p}")
         if cluster.turns_first:
             out.append(f"was_speaker{p}")
@@ -467,6 +511,8 @@ class Resolver:
         if cluster is None:
             cluster = _Cluster(len(self.clusters))
             self.clusters.append(cluster)
+        self.recent[cluster.id] = cluster
+        self.recent.move_to_end(cluster.id)
         m, info = self.mentions[i], self.info[i]
         cluster.members.append(i)
         cluster.last = i
@@ -478,7 +524,9 @@ class Resolver:
         if info.person == 3:
             cluster.numbers[info.number] += 1
         if info.det != "pron":
-            cluster.heads.add(info.head)
+            if info.head not in cluster.heads:
+                self.by_head.setdefault(info.head, []).append(cluster)
+                cluster.heads.add(info.head)
             cluster.normals.add(info.normal)
         turn = self.turn[m.quote] if m.quote >= 0 else -1
         if info.det == "pron":
@@ -494,7 +542,11 @@ class Resolver:
             cluster.turns_named.add(turn)
         if i in self.name_group:
             cluster.named = True
-            self.by_name.setdefault(self.name_group[i], cluster)
+            group = self.name_group[i]
+            cluster.groups.add(group)
+            if group not in self.by_name:
+                self.by_name[group] = cluster
+                cluster.genders.update(self.name_gender.get(group, {}))
         return cluster
 
     def run(self, decide: Decider) -> list[int]:

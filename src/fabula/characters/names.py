@@ -31,6 +31,9 @@ HONORIFICS: dict[str, str] = {
 }  # fmt: skip
 # Titles used with a surname alone: "Mrs. March" is the mother, not one of the March girls.
 _SURNAME_TITLES = {"mr", "mrs", "mister", "missus", "ms", "monsieur", "madame", "herr", "frau"}
+# Titles that, with one name among several of a family, name none of the first-named ones
+# ("Lady Elliot" is neither Anne nor Elizabeth Elliot).
+_AMBIGUOUS_TITLES = _SURNAME_TITLES | {"lady", "lord", "sir", "dame"}
 _SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)
 
@@ -132,7 +135,7 @@ def cluster_names(names: list[Name]) -> list[int]:
     for key in order:
         name = by_key[key]
         fits = [g for g, ms in enumerate(members) if all(compatible(name, m) for m in _anchors(name, ms))]
-        if name.honorific in _SURNAME_TITLES and len(name.tokens) == 1 and len(fits) > 1:
+        if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and len(fits) > 1:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name.
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
         if not fits:

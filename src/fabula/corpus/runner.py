@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from fabula import __version__, ingest
 from fabula.corpus.store import Known, Source, Store
 from fabula.corpus.tables import WorkRows
-from fabula.corpus.worker import Task, analyse_work
+from fabula.corpus.worker import Task, analyse_work, exit_with_parent
 from fabula.errors import FabulaError, InputError
 from fabula.pipeline import PipelineConfig, get_stage
 from fabula.story import SCHEMA_VERSION
@@ -119,7 +119,12 @@ def local_executor(workers: int) -> Executor:
             for task in tasks:
                 yield [analyse_work(task)]
             return
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=get_context("spawn"),
+            initializer=exit_with_parent,
+            initargs=(os.getpid(),),
+        )
         try:
             futures: set[Future[WorkRows]] = set()
 

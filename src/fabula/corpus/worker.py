@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -33,6 +34,18 @@ class Task:
     size: int
     stages: tuple[str, ...]
     pipeline: str
+
+
+def exit_with_parent(parent: int) -> None:
+    """Pool initializer: a worker whose coordinator was killed exits within a second instead of
+    lingering with its models in memory (a SIGKILL gives the coordinator no chance to stop it)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _failure(error: BaseException, *, bug: bool) -> dict[str, object]:

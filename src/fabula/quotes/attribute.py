@@ -6,8 +6,8 @@
    else the nearest character of that gender mentioned in narration;
 3. a quote without a tag shares the speaker of a tagged quote in its paragraph, else takes the
    character the paragraph's narration is about;
-4. turns in a conversation alternate: A B ? -> A, ? B A -> B, and someone called by name
-   answers (implicit);
+4. turns in a conversation alternate: A B ? -> A, ? B A -> B; someone called by name answers,
+   and whoever the next turn calls by name spoke this one (implicit);
 5. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
    participant of the exchange.
 A tag with an indefinite description no character's mention covers ("a voice from the doorway
@@ -205,6 +205,12 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
     _set(unit, speaker, attribution)
     if unit.speaker is None:
         _set(unit, _guess(units, i, step=-1), "implicit")
+    if unit.speaker is None and _turns(units, i, step=1, limit=1):
+        # "Well, Mara?" answers Mara: who the next turn calls by name spoke this one.
+        following = units[i + 1]
+        called = {c for c in following.vocatives if c != following.speaker}
+        if len(called) == 1:
+            _set(unit, called.pop(), "implicit")
 
 
 def _by_pronoun(units: list[_Unit], i: int, cast: Cast) -> str | None:
@@ -287,7 +293,7 @@ def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
     """Give every quote of the turn its speaker and addressees."""
     addressees = [c for c in [*unit.vocatives, *unit.told] if c != unit.speaker]
     if not addressees and unit.speaker is not None:
-        around = [*_turns(units, i, -1, 1), *_turns(units, i, 1, 1)]
+        around = [*_turns(units, i, 1, 1), *_turns(units, i, -1, 1)]
         other = next((s for s in around if s and s != unit.speaker), None)
         if other:
             addressees.append(other)

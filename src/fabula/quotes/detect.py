@@ -26,6 +26,9 @@ DASHES = "—–―"
 _PUNCT_AFTER_CLOSE = set(".,;:!?)]}-—–…") | set(DOUBLE_CLOSE) | set(SINGLE_CLOSE)
 _PUNCT_BEFORE_CLOSE = set(".,;:!?-—–…") | set(DOUBLE_CLOSE)
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+_DASH = re.compile(rf"[{DASHES}]")
+# A dash that hands over to narration: "— Come here, — said Mara."
+_DASH_INTERRUPT = re.compile(rf"\s[{DASHES}]\s*(?=[a-z])|[{DASHES}](?=\s*[a-z])")
 
 
 @dataclass(slots=True)
@@ -116,9 +119,7 @@ def _single_events(text: str, start: int, end: int) -> list[tuple[int, bool, int
     return events
 
 
-def _scan_paragraph_single(
-    text: str, start: int, end: int, inside: bool
-) -> tuple[list[tuple[int, int]], bool]:
+def _scan_paragraph_single(text: str, start: int, end: int, inside: bool) -> list[tuple[int, int]]:
     """Mark pairs (open offset or -1 when continued, close offset or -1 when still open)."""
     pairs: list[tuple[int, int]] = []
     events = _single_events(text, start, end)
@@ -134,8 +135,8 @@ def _scan_paragraph_single(
         if strength == 0:
             k += 1
             continue
-        # Prefer the first sure closer; a possessive-looking one closes only if no sure one follows
-        # before the next plausible opener.
+        # Prefer the first sure closer; a possessive-looking one closes only if no sure closer
+        # follows in the paragraph.
         chosen = k
         if strength == 1:
             for j in range(k + 1, len(events)):
@@ -147,13 +148,11 @@ def _scan_paragraph_single(
         k = chosen + 1
     if opened is not None:
         pairs.append((opened, -1))
-        return pairs, True
-    return pairs, False
+    return pairs
 
 
-def _scan_paragraph_double(
-    text: str, start: int, end: int, inside: bool
-) -> tuple[list[tuple[int, int]], bool]:
+def _scan_paragraph_double(text: str, start: int, end: int, inside: bool) -> list[tuple[int, int]]:
+    """As `_scan_paragraph_single`; straight double marks simply alternate open and close."""
     pairs: list[tuple[int, int]] = []
     opened = -1 if inside else None
     for i in range(start, end):
@@ -172,8 +171,7 @@ def _scan_paragraph_double(
             opened = i
     if opened is not None:
         pairs.append((opened, -1))
-        return pairs, True
-    return pairs, False
+    return pairs
 
 
 def _dash_quotes(text: str, start: int, end: int, index: int) -> list[Found]:
@@ -185,14 +183,14 @@ def _dash_quotes(text: str, start: int, end: int, index: int) -> list[Found]:
             pos += 1
         if pos >= end:
             break
-        interrupt = re.compile(rf"\s[{DASHES}]\s*(?=[a-z])|[{DASHES}](?=\s*[a-z])").search(text, pos, end)
+        interrupt = _DASH_INTERRUPT.search(text, pos, end)
         stop = interrupt.start() if interrupt else end
         q_start, q_end = _trim(text, pos, stop)
         if q_end > q_start:
             found.append(Found(q_start, q_end, pos, stop, index, index, "dash"))
         if not interrupt:
             break
-        resume = re.compile(rf"[{DASHES}]").search(text, interrupt.end(), end)
+        resume = _DASH.search(text, interrupt.end(), end)
         if not resume:
             break
         pos = resume.end()
@@ -213,7 +211,7 @@ def find_marked(text: str, paras: list[tuple[int, int]]) -> list[Found]:
             found.append(carried)  # the open quote never reopened: it ends with its paragraph
             carried = None
         scan_from = start + 1 if carried is not None else start
-        pairs, still_open = scan(text, scan_from, end, carried is not None)
+        pairs = scan(text, scan_from, end, carried is not None)
         if not pairs and carried is None and end > start and text[start] in DASHES:
             found.extend(_dash_quotes(text, start, end, index))
             continue
@@ -231,8 +229,6 @@ def find_marked(text: str, paras: list[tuple[int, int]]) -> list[Found]:
                 quote.end, quote.close_mark = close_at, close_at + 1
                 if quote.end > quote.start:
                     found.append(quote)
-        if not still_open:
-            carried = None
     if carried is not None:
         found.append(carried)
     return [_trimmed(text, f) for f in found if text[f.start : f.end].strip()]

@@ -17,7 +17,9 @@ _CAP = r"[A-Z][\w'’-]*"
 _NAME = rf"(?:(?:{_TITLE})\s+)?{_CAP}(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?{_CAP}){{0,2}}"
 _PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
 _DET = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the)"
-_NOMINAL = rf"{_DET}\s+(?:[a-z][\w'’-]*\s+){{0,2}}[A-Za-z][\w'’-]*"
+# Words that end a description: "the second gentleman with a smile" is "the second gentleman".
+_STOP = r"(?!(?:with|from|in|into|at|by|on|to|and|as|who|whom|that|which|of|for|but|or|so|then|when|while)\b)"
+_NOMINAL = rf"{_DET}\s+(?:{_STOP}[a-z][\w'’-]*\s+){{0,2}}{_STOP}[A-Za-z][\w'’-]*"
 _SUBJ = rf"(?P<subj>{_PRON}|{_NOMINAL}|{_NAME})"
 _ADV = (
     r"(?:\w+ly|then|again|also|once|now|only|still|at\s+once|at\s+last|had|has|have|was|were|would|could|did)"
@@ -41,7 +43,7 @@ BEFORE_ASIDE = re.compile(rf"(?<![\w'’]){_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_V
 AFTER_ASIDE = re.compile(rf"{_LEAD}{_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}")
 # "Emma turned to Harriet and said, ": a sentence-initial subject a few words before the verb.
 BEFORE_LOOSE = re.compile(
-    rf"(?:^|(?<=[.!?]\s))(?P<subj>{_PRON}|{_NAME})(?:\s+[\w'’]+){{1,6}}?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
+    rf"(?:^|(?<=[.!?]\s))(?P<subj>{_PRON}|{_NAME})(?:\s+[\w'’]+){{1,8}}?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
 BEFORE_VERB_SUBJ = re.compile(rf"{_VERB}\s+{_SUBJ}(?P<rest>[^.!?\"“”]{{0,60}})$")
 # "was Emma's calm answer", "came Jon's reply": a possessive name owning the utterance.
@@ -80,6 +82,13 @@ def _valid_subject(text: str) -> bool:
 
 def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
     subject = match.group("subj")
+    subject_start = match.start("subj")
+    while len(subject.split()) > 1 and not _valid_subject(subject):
+        # "Then\nMargaret said": drop the sentence adverb the name pattern swallowed.
+        first = subject.split()[0]
+        skip = subject.index(first) + len(first)
+        skip += len(subject[skip:]) - len(subject[skip:].lstrip())
+        subject, subject_start = subject[skip:], subject_start + skip
     if not _valid_subject(subject):
         return None
     verb_end = match.end("verb")
@@ -93,7 +102,7 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
         addressee = (base + to.start("subj"), base + to.end("subj"), to.group("subj"))
     return Tag(
         verb=match.group("verb").lower(),
-        subject=(offset + match.start("subj"), offset + subject_end),
+        subject=(offset + subject_start, offset + subject_end),
         subject_text=subject,
         addressee=addressee,
         reflexive=reflexive,
