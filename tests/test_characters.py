@@ -62,16 +62,16 @@ def test_quote_spans_follow_the_document_convention() -> None:
     assert [single[s:e] for s, e in quote_spans(single)] == ["'Oh, you must not,'", "'Don't.'"]
 
 
+DETERMINERS = {"a", "an", "the", "my", "her", "his", "our", "your", "their"}
+
+
 def story_with(text: str, people: list[str], other: dict[str, str] | None = None) -> Story:
     """A story as the language layer would leave it: PER mentions for `people`, pronouns, others."""
     entities = []
     for surface in people:
         for match in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", text):
-            kind = (
-                "PROP"
-                if surface[0].isupper() and surface.split()[0] not in {"A", "The", "Her", "His"}
-                else "NOM"
-            )
+            proper = surface[0].isupper() and surface.split()[0].lower() not in DETERMINERS
+            kind = "PROP" if proper else "NOM"
             entities.append(
                 Entity(start=match.start(), end=match.end(), label="PER", text=surface, kind=kind)
             )
@@ -80,7 +80,7 @@ def story_with(text: str, people: list[str], other: dict[str, str] | None = None
             entities.append(
                 Entity(start=match.start(), end=match.end(), label=label, text=surface, kind="NOM")
             )
-    for match in re.finditer(r"\b(?:[Hh]e|[Hh]im|[Hh]is|[Ss]he|[Hh]er|I|me|my|[Yy]ou|[Yy]our)\b", text):
+    for match in re.finditer(r"\b(?:he|him|his|she|her|I|me|my|you|your)\b", text, re.IGNORECASE):
         entities.append(
             Entity(start=match.start(), end=match.end(), label="PER", text=match.group(), kind="PRON")
         )
@@ -94,7 +94,7 @@ def story_with(text: str, people: list[str], other: dict[str, str] | None = None
 def character_at(story: Story, surface: str, nth: int = 0) -> Character:
     starts = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(surface)}(?!\w)", story.text)]
     start = starts[nth]
-    found = [c for c in story.characters if any(s == start for s, _ in c.mentions)]
+    found = [c for c in story.characters if (start, start + len(surface)) in c.mentions]
     assert found, f"{surface!r} #{nth} is linked to no character"
     return found[0]
 
@@ -111,8 +111,9 @@ def test_husband_named_once_is_he_for_paragraphs() -> None:
     arthur = character_at(story, "Arthur Penrose")
     clara = character_at(story, "Clara Penrose")
     assert arthur is not clara
-    for nth in range(6):
+    for nth in range(4):
         assert character_at(story, "he", nth) is arthur
+    assert character_at(story, "He") is arthur
     assert character_at(story, "She") is clara
     assert character_at(story, "him") is arthur
     assert arthur.gender == "he" and clara.gender == "she"
@@ -132,13 +133,13 @@ def test_gender_comes_from_pronouns_not_the_name() -> None:
 
 STRANGER = """Rain hammered the shutters of the inn.
 “Open the door,” said a stranger's voice from the dark yard.
-Mara lifted the bar. A tall man stepped inside and shook the water from his coat.
+Mara lifted the bar, and the stranger stepped inside, shaking the water from his coat.
 “My name is Elias Thorn,” he said. “I have come a long way.”
 Mara gave Elias Thorn the seat nearest the fire, and he thanked her."""
 
 
 def test_a_strangers_voice_is_named_a_few_lines_later() -> None:
-    story = run(story_with(STRANGER, ["a stranger", "Mara", "A tall man", "Elias Thorn"], {"the inn": "FAC"}))
+    story = run(story_with(STRANGER, ["a stranger", "Mara", "the stranger", "Elias Thorn"], {"the inn": "FAC"}))
     elias = character_at(story, "Elias Thorn")
     assert character_at(story, "Elias Thorn", 1) is elias
     assert character_at(story, "a stranger") is elias
@@ -159,13 +160,13 @@ def test_first_person_narrator_is_one_character() -> None:
     mentions = {story.text[s:e] for s, e in narrator.mentions}
     assert {"I", "me", "my"} <= mentions
     assert character_at(story, "You") is narrator
-    assert character_at(story, "She" if "She" in story.text else "she") is character_at(story, "My mother")
+    assert character_at(story, "she") is character_at(story, "My mother")
     assert narrator.name == "narrator (I)"
 
 
 READER = """Y/N hurried down the corridor, books pressed to your chest.
 You had promised Draco you would not be late again. Your heart was pounding.
-He was already waiting at the door, and he smirked when he saw you."""
+Draco was already waiting at the door. He smirked when he saw you."""
 
 
 def test_second_person_reader_insert() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fabula.pipeline import get_stage
 from fabula.quotes.detect import find_quotes
-from fabula.story import AuthorNote, Character, Quote, Story
+from fabula.story import AuthorNote, Character, Quote, Span, Story
 
 
 def quotes_of(text: str, characters: list[Character] | None = None, **fields: object) -> list[Quote]:
@@ -88,6 +88,19 @@ def test_author_notes_are_never_read_for_quotes() -> None:
     text = note + '"Hello," said Jon.'
     quotes = quotes_of(text, [JON], author_notes=[AuthorNote(start=0, end=len(note), text=note)])
     assert texts(quotes) == ["Hello,"]
+
+
+def test_ingest_paragraphs_are_used_and_clipped_to_the_story() -> None:
+    note = 'A/N: "Enjoy!"'
+    text = note + '\n\n"One," said Jon. "Two."'
+    story = Story(
+        text=text,
+        author_notes=[AuthorNote(start=0, end=len(note), text=note)],
+        paragraphs=[Span(start=0, end=len(text))],  # a paragraph that swallowed the note
+    )
+    paras, found = find_quotes(story)
+    assert paras == [(len(note) + 2, len(text))]
+    assert [text[f.start : f.end] for f in found] == ["One,", "Two."]
 
 
 def test_paragraphs_without_blank_lines_are_lines() -> None:

@@ -17,9 +17,8 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import islice
 from importlib import resources
-from pathlib import Path
+from itertools import islice
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import HONORIFICS, cluster_names, parse_name
@@ -58,6 +57,8 @@ _HEAD_STOPS = {
     "to",
     "(",
 }
+_NARRATION_PERSONS = {"1", "2", "3"}
+_NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
@@ -184,12 +185,6 @@ class CorefModel:
         data = json.loads(text)
         return cls(dict(data["weights"]), float(data["new_offset"]), int(data["window"]))
 
-    @classmethod
-    def load(cls, path: str | Path | None = None) -> CorefModel:
-        if path is not None:
-            return cls.from_json(Path(path).read_text(encoding="utf-8"))
-        return default_model()
-
 
 @cache
 def default_model() -> CorefModel:
@@ -253,6 +248,7 @@ class Resolver:
         self.by_name: dict[int, _Cluster] = {}
         self.by_head: dict[str, list[_Cluster]] = {}
         self.recent: OrderedDict[int, _Cluster] = OrderedDict()
+        self.reader: _Cluster | None = None
 
     def _turns(self) -> list[int]:
         """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
@@ -338,7 +334,8 @@ class Resolver:
         mention (same or previous sentence) is that name. Text-internal, no first-name lists."""
         votes: dict[int, Counter[str]] = {}
         last_person: int | None = None
-        for i in sorted(range(len(self.mentions)), key=lambda i: (self.mentions[i].start, -self.mentions[i].end)):
+        mentions = self.mentions
+        for i in sorted(range(len(mentions)), key=lambda i: (mentions[i].start, -mentions[i].end)):
             m, info = self.mentions[i], self.info[i]
             if info.det == "pron":
                 if info.gender in {"he", "she"} and last_person is not None:
@@ -464,9 +461,9 @@ class Resolver:
         out = []
         for step in (-2, -1, 1):
             u = t + step
-            if 0 <= u < len(self.turn_quotes) and self._adjacent(min(t, u), max(t, u)):
-                if self.speaker(u) is cluster:
-                    out.append(f"cue_turn{step}")
+            near = 0 <= u < len(self.turn_quotes) and self._adjacent(min(t, u), max(t, u))
+            if near and self.speaker(u) is cluster:
+                out.append(f"cue_turn{step}")
         if cluster.groups & self.turn_names.get(t, set()):
             out.append("cue_vocative")
         return out
@@ -555,9 +552,20 @@ class Resolver:
             if group is not None and group in self.by_name:
                 self.add(i, self.by_name[group])
                 continue
+            if self.info[i].person == 2 and self.mentions[i].quote < 0 and self.reader is not None:
+                self.add(i, self.reader)  # outside quotes, "you" is one addressee: the reader
+                continue
             candidates = self.candidates(i)
+            narration = self.info[i].det == "pron" and self.mentions[i].quote < 0
+            if narration:  # in narration, I, you and he/she/they never share a referent
+                person = str(self.info[i].person)
+                candidates = [c for c in candidates if not (c.persons & _NARRATION_PERSONS) - {person}]
             if group is not None:
                 candidates = [c for c in candidates if not c.named]
+                named = next((c for c in candidates if self._gap(c.last, i) in _NAMING), None)
+                if named is not None:  # "My name is Elias Thorn", "I am Ruth"
+                    self.add(i, named)
+                    continue
             gender, number = self.info[i].gender, self.info[i].number
             scored: list[tuple[_Cluster, list[str]]] = []
             gender_rank = fit_rank = 0
@@ -571,7 +579,9 @@ class Resolver:
                 scored.append((cluster, features))
                 gender_rank += agrees
                 fit_rank += fits
-            self.add(i, decide(i, scored, self.new_features(i, scored)) if scored else None)
+            cluster = self.add(i, decide(i, scored, self.new_features(i, scored)) if scored else None)
+            if self.info[i].person == 2 and self.mentions[i].quote < 0:
+                self.reader = cluster
         return [self.cluster_of[i].id for i in range(len(self.mentions))]
 
 

@@ -79,11 +79,11 @@ def _fallback_names(
         name = story.text[start : match.end()]
         found.append((start, match.end(), name))
         if start not in starts and not re.search(r"[\"“‘.!?]\s*$", story.text[max(0, start - 3) : start]):
-            mid_sentence[name.split()[-1]] += 1
+            mid_sentence.update(name.split())
     return [
         Mention(s, e, t, "PROP", 0)
         for s, e, t in found
-        if mid_sentence[t.split()[-1]] or t.split()[0].rstrip(".").lower() in HONORIFICS
+        if any(mid_sentence[w] for w in t.split()) or t.split()[0].rstrip(".").lower() in HONORIFICS
     ]
 
 
@@ -119,12 +119,13 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
             continue
         label = None if kind == "PRON" else entity.label
         mentions.append(Mention(entity.start, entity.end, entity.text, kind, 0, label))
-    if not any(m.kind == "PRON" for m in mentions):
-        for match in PRONOUN_RE.finditer(story.text):
-            word = match.group().lower()
-            if word in {"it", "its", "itself"} or not _inside(match.start(), story_spans):
-                continue
-            mentions.append(Mention(match.start(), match.end(), match.group(), "PRON", 0))
+    tagged = any(m.kind == "PRON" for m in mentions)
+    for match in PRONOUN_RE.finditer(story.text):
+        word = match.group().lower()
+        # The tagger knows pronouns but not the fan-fiction reader insert "Y/N".
+        if (tagged and word != "y/n") or word in {"it", "its", "itself"} or not _inside(match.start(), story_spans):
+            continue
+        mentions.append(Mention(match.start(), match.end(), match.group(), "PRON", 0))
     if not story.entities:
         mentions += _fallback_names(story, story_spans, sentence_starts)
     mentions.sort(key=lambda m: (m.start, -m.end))

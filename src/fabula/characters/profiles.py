@@ -73,7 +73,7 @@ def display_name(mentions: Sequence[Mention]) -> str:
     person = Counter(p.person for m in mentions if (p := pronoun(m.text)))
     if person:
         top = person.most_common(1)[0][0]
-        return {1: "narrator (I)", 2: "reader (you)"}.get(top, mentions[0].text)
+        return {1: "narrator (I)", 2: "reader (you)"}.get(top, f"unnamed ({mentions[0].text.lower()})")
     return mentions[0].text
 
 

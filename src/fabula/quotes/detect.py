@@ -53,7 +53,7 @@ def paragraphs(story: Story) -> list[tuple[int, int]]:
             for lo, hi in spans:
                 start, end = max(p.start, lo), min(p.end, hi)
                 if start < end and story.text[start:end].strip():
-                    found.append((start, end))
+                    found.append(_trim(story.text, start, end))
         return found
     result: list[tuple[int, int]] = []
     for lo, hi in spans:
