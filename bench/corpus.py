@@ -6,7 +6,9 @@ database. Memory per worker is the resident set size each worker reports after e
 (works.worker_rss_mb): "flat" means its last works cost no more than its first.
 
     .venv/bin/python bench/corpus.py                       # 500 chapters, the default pipeline
-    .venv/bin/python bench/corpus.py --config light.toml --limit 1000 --workers 1,2,4
+    .venv/bin/python bench/corpus.py --stages language --limit 1000 --workers 1,2,4
+    .venv/bin/python bench/corpus.py --stages ""           # ingest only: the corpus machinery itself
+    .venv/bin/python bench/corpus.py --config my.toml --limit 40
 """
 
 from __future__ import annotations
@@ -108,10 +110,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=500, help="works (chapters) to analyse")
     parser.add_argument("--config", type=Path, help="pipeline config (TOML); default: the default pipeline")
+    parser.add_argument("--stages", help='comma-separated stages instead of --config ("" for ingest only)')
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
-    config = PipelineConfig.from_file(args.config) if args.config else PipelineConfig.default()
+    if args.stages is not None:
+        config = PipelineConfig(stages=[s for s in args.stages.split(",") if s])
+    else:
+        config = PipelineConfig.from_file(args.config) if args.config else PipelineConfig.default()
 
     with tempfile.TemporaryDirectory(prefix="fabula-bench-corpus-") as tmp:
         scratch = Path(tmp)

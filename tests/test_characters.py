@@ -10,6 +10,7 @@ from fabula.characters import run
 from fabula.characters.coref import resolve
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun, quote_spans
 from fabula.characters.names import canonical, cluster_names, parse_name
+from fabula.language.tokens import Tokens
 from fabula.story import Character, Entity, Scene, Story
 
 
@@ -139,7 +140,9 @@ Mara gave Elias Thorn the seat nearest the fire, and he thanked her."""
 
 
 def test_a_strangers_voice_is_named_a_few_lines_later() -> None:
-    story = run(story_with(STRANGER, ["a stranger", "Mara", "the stranger", "Elias Thorn"], {"the inn": "FAC"}))
+    story = run(
+        story_with(STRANGER, ["a stranger", "Mara", "the stranger", "Elias Thorn"], {"the inn": "FAC"})
+    )
     elias = character_at(story, "Elias Thorn")
     assert character_at(story, "Elias Thorn", 1) is elias
     assert character_at(story, "a stranger") is elias
@@ -223,3 +226,47 @@ def test_core_on_hand_built_mentions_links_speaker_and_addressee() -> None:
 def test_family_names_parse_as_groups(name: str) -> None:
     parsed = parse_name(name)
     assert parsed.group and parsed.tokens[-1] in {"bennet", "march"}
+
+
+def test_profile_reads_agent_patient_possession_and_modifiers_from_the_parse() -> None:
+    text = "Old Tom kicked Ann. Tom lost his hat."
+    words = [
+        ("Old", "ADJ", "amod", 1), ("Tom", "PROPN", "nsubj", 2), ("kicked", "VERB", "ROOT", 2),
+        ("Ann", "PROPN", "obj", 2), (".", "PUNCT", "punct", 2), ("Tom", "PROPN", "nsubj", 6),
+        ("lost", "VERB", "ROOT", 6), ("his", "PRON", "nmod:poss", 8), ("hat", "NOUN", "obj", 6),
+        (".", "PUNCT", "punct", 6),
+    ]  # fmt: skip
+    tokens = Tokens()
+    cursor = 0
+    for n, (word, pos, dep, head) in enumerate(words):
+        start = text.index(word, cursor)
+        cursor = start + len(word)
+        tokens.start.append(start)
+        tokens.end.append(cursor)
+        tokens.pos.append(pos)
+        tokens.tag.append(pos)
+        tokens.lemma.append({"kicked": "kick", "lost": "lose"}.get(word, word.lower()))
+        tokens.dep.append(dep)
+        tokens.head.append(head)
+        tokens.sentence.append(0 if n < 5 else 1)
+    story = story_with(text, ["Old Tom", "Tom", "Ann"])
+    story._tokens = tokens
+    story = run(story)
+    tom, ann = character_at(story, "Old Tom"), character_at(story, "Ann")
+    assert "his" in {text[s:e] for s, e in tom.mentions}
+    assert (tom.agent, tom.possessions, tom.modifiers) == (["kick", "lose"], ["hat"], ["old"])
+    assert (ann.agent, ann.patient) == ([], ["kick"])
+
+
+def test_known_speakers_override_the_speaker_tag_guess() -> None:
+    text = "“I am tired,” Ann told Tom."
+    mentions = [
+        Mention(2, 3, "I", "PRON", 0, None, 0, 0),
+        Mention(14, 17, "Ann", "PROP", 0, "PER", -1, 0),
+        Mention(23, 26, "Tom", "PROP", 0, "PER", -1, 0),
+    ]
+    quotes = [QuoteSpan(0, 13, 0, 0, 0)]
+    guessed = resolve(mentions, quotes, text=text)
+    told = resolve(mentions, quotes, speakers={0: 2}, text=text)
+    assert guessed[0] == guessed[1]  # the tag's first person, Ann, says "I"
+    assert told[0] == told[2] != told[1]

@@ -12,10 +12,11 @@ from fabula.train.corpora import read_conllu, read_litbank
 
 pytestmark = pytest.mark.accuracy
 
-# A little below what the shipped models scored (docs/models.md), so only a real regression fails.
-ENTITY_F1_FLOOR = 0.0
-UPOS_FLOOR = 0.0
-LAS_FLOOR = 0.0
+# A little below what the shipped models score on these samples (entities F1 53.6 on the first two
+# dev documents; UPOS 94.1, LAS 79.8 on the first 400 EWT dev sentences): only a regression fails.
+ENTITY_F1_FLOOR = 0.50
+UPOS_FLOOR = 0.92
+LAS_FLOOR = 0.76
 
 
 def test_litbank_dev_entities(shared_data: Path) -> None:

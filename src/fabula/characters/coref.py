@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from itertools import islice
+from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import HONORIFICS, cluster_names, parse_name
@@ -119,7 +119,7 @@ class _Cluster:
     last: int = -1
 
     def majority(self, votes: Counter[str]) -> str:
-        return votes.most_common(1)[0][0] if votes else "none"
+        return max(votes, key=votes.__getitem__) if votes else "none"
 
 
 def _suffix_gender(head: str) -> str:
@@ -171,8 +171,7 @@ class CorefModel:
     window: int = 20
 
     def score(self, features: list[str]) -> float:
-        weights = self.weights
-        return sum(weights.get(f, 0.0) for f in features)
+        return sum(map(self.weights.get, features, repeat(0.0)))
 
     def to_json(self) -> str:
         weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}

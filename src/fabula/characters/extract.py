@@ -123,7 +123,11 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     for match in PRONOUN_RE.finditer(story.text):
         word = match.group().lower()
         # The tagger knows pronouns but not the fan-fiction reader insert "Y/N".
-        if (tagged and word != "y/n") or word in {"it", "its", "itself"} or not _inside(match.start(), story_spans):
+        if (
+            (tagged and word != "y/n")
+            or word in {"it", "its", "itself"}
+            or not _inside(match.start(), story_spans)
+        ):
             continue
         mentions.append(Mention(match.start(), match.end(), match.group(), "PRON", 0))
     if not story.entities:

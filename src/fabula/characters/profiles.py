@@ -43,6 +43,8 @@ def referential_gender(mentions: Sequence[Mention]) -> Gender:
 
 def is_character(mentions: Sequence[Mention]) -> bool:
     """A person: tagged PER, or (untagged) named or referred to as he, she, I or you."""
+    if len(mentions) == 1 and mentions[0].kind == "PRON":
+        return False  # a lone pronoun that links to nobody is not a character to list
     labels = Counter(m.label for m in mentions if m.kind != "PRON")
     if labels:
         label = labels.most_common(1)[0][0]
@@ -70,11 +72,11 @@ def display_name(mentions: Sequence[Mention]) -> str:
     texts = [m.text.lower() for m in mentions]
     if "y/n" in texts:
         return "Y/N"
-    person = Counter(p.person for m in mentions if (p := pronoun(m.text)))
+    person = Counter(p.person for m in mentions if (p := pronoun(m.text)) and m.quote < 0)
     if person:
         top = person.most_common(1)[0][0]
         return {1: "narrator (I)", 2: "reader (you)"}.get(top, f"unnamed ({mentions[0].text.lower()})")
-    return mentions[0].text
+    return f"unnamed ({mentions[0].text.lower()})"
 
 
 def _slug(name: str, taken: set[str]) -> str:
@@ -92,11 +94,15 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
     tokens = story._tokens
     if tokens is None or not len(tokens):
         return roles
+    heads: set[int] = set()
     for m in mentions:
         inside = tokens.within(m.start, m.end)
         if not len(inside):
             continue
         head = next((t for t in inside if not (inside.start <= tokens.head[t] < inside.stop)), inside[-1])
+        if head in heads:  # nested mentions of one character ("Old Tom", "Tom") count once
+            continue
+        heads.add(head)
         dep, governor = tokens.dep[head], tokens.head[head]
         if dep in _SUBJECT and governor != head:
             roles["agent"].append(tokens.lemma[governor])

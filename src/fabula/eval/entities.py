@@ -150,9 +150,9 @@ def register(app: typer.Typer) -> None:
         """Exact-span nested-entity P/R/F1 per label, and mention P/R/F1 with pronouns per kind."""
         docs = read_litbank(litbank, split, with_coref=True)
         if threshold is not None:
-            from fabula.language.models import load_pipeline
+            from fabula.language.models import set_entity_threshold
 
-            load_pipeline().get_pipe("spancat").cfg["threshold"] = threshold
+            set_entity_threshold(threshold)
         report = evaluate(docs[:limit] if limit else docs)
         typer.echo(f"LitBank {split}: {report.documents} documents")
         typer.echo("nested entities (PROP+NOM, exact span and label):")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fabula.errors import ModelError
 
@@ -65,7 +65,7 @@ def word_ngram_suggester(docs: Iterable[Doc], sizes: list[int], *, ops: Ops | No
             spans.append(np.stack([starts, starts + size], axis=1).astype("i"))
             found += len(starts)
         lengths.append(found)
-    data = np.concatenate(spans) if spans else np.zeros((0, 2), dtype="i")
+    data: Any = np.concatenate(spans) if spans else np.zeros((0, 2), dtype="i")
     return Ragged(ops.asarray2i(data), ops.asarray1i(lengths))
 
 
@@ -85,3 +85,12 @@ def load_pipeline() -> Language:
     entities = spacy.load(model_path(ENTITIES), config={"components": {"spancat": {"suggester": suggester}}})
     nlp.add_pipe("spancat", source=entities)
     return nlp
+
+
+def set_entity_threshold(threshold: float) -> None:
+    """Change the span classifier's decision threshold in this process (used to tune it on dev)."""
+    from spacy.pipeline import SpanCategorizer
+
+    spancat = load_pipeline().get_pipe("spancat")
+    assert isinstance(spancat, SpanCategorizer)
+    spancat.cfg["threshold"] = threshold
