@@ -9,6 +9,7 @@ import pytest
 from fabula.errors import ModelError
 from fabula.language import MAX_WINDOW_CHARS, run, windows
 from fabula.language import models as language_models
+from fabula.pipeline import PipelineConfig, run_pipeline
 from fabula.story import AuthorNote, Story
 
 NOTE = "A/N: Thanks to Margaret Hale for beta-reading, and to London for the tea!\n\n"
@@ -84,3 +85,30 @@ def test_missing_model_names_the_rebuild_command(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(language_models, "MODELS_DIR", tmp_path)
     with pytest.raises(ModelError, match="fabula train core --data"):
         language_models.model_path(language_models.CORE)
+
+
+def test_progress_is_reported_per_window() -> None:
+    calls: list[tuple[str, int, int]] = []
+    story = Story(text=STORY)
+    run_pipeline(story, PipelineConfig(stages=["language"]), progress=lambda *call: calls.append(call))
+    window_chars = sum(e - s for s, e in windows(story))
+    assert ("language", window_chars, window_chars) in calls
+    assert len([c for c in calls if c[2] == window_chars]) == 2
+
+
+def test_empty_story_has_no_analyses() -> None:
+    story = run(Story(text="\n\n   \n"))
+    assert story.sentences == []
+    assert story.entities == []
+    assert len(story._tokens) == 0
+
+
+def test_suggester_skips_spans_with_punctuation_but_keeps_hyphens() -> None:
+    import spacy
+    from spacy.tokens import Doc
+
+    doc = Doc(spacy.blank("en").vocab, words=["Tom", ",", "Mary", "-", "Ann"])
+    spans = language_models.word_ngram_suggester([doc], sizes=[1, 2, 3])
+    expected = [(0, 1), (2, 3), (3, 4), (4, 5), (2, 4), (3, 5), (2, 5)]
+    assert [tuple(row) for row in spans.dataXd.tolist()] == expected
+    assert spans.lengths.tolist() == [7]

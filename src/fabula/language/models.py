@@ -45,8 +45,8 @@ def model_path(name: str) -> Path:
 def word_ngram_suggester(docs: Iterable[Doc], sizes: list[int], *, ops: Ops | None = None) -> Ragged:
     """Spans of 1..N tokens that hold no punctuation token (but apostrophes and hyphens).
 
-    spaCy's n-gram suggester offers every span; 40% of them hold a comma, quote or full stop,
-    and only 1.4% of LitBank's mentions do, so scoring them costs time and precision.
+    spaCy's n-gram suggester offers every span; many hold a comma, quote or full stop, which
+    LitBank's mentions almost never do, so scoring them costs time and precision.
     """
     import numpy as np
     from thinc.api import get_current_ops
