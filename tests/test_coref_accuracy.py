@@ -17,6 +17,11 @@ from fabula.characters.litbank import fold_ids, load_document
 from fabula.characters.train import analyse
 from fabula.eval.coref import score_corpus
 
+# Measured (docs/characters.md): sample of 3 documents CoNLL F1 75.97, pronouns 78.57%;
+# all 9 CoNLL F1 79.17, pronouns 80.51%. Floors sit a few points below.
+FLOOR_CONLL = 72.0
+FLOOR_PRONOUNS = 74.0
+
 
 @pytest.mark.accuracy
 def test_shipped_model_on_unseen_litbank_documents(shared_data: Path) -> None:

@@ -120,7 +120,7 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
     for span in doc.spans.get(SPANS_KEY, []):
         start, end = offset + span.start_char, offset + span.end_char
         story.entities.append(
-            Entity(start=start, end=end, label=span.label_, text=span.text, kind=_kind(span))
+            Entity(start=start, end=end, label=span.label_, text=story.text[start:end], kind=_kind(span))
         )
 
 
