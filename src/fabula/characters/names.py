@@ -162,8 +162,8 @@ def canonical(names: list[str]) -> str:
     if not counts:
         return ""
 
-    def rank(text: str) -> tuple[int, int, int, int]:
+    def rank(text: str) -> tuple[int, int, int, int, int]:
         parsed = parse_name(text)
-        return (not parsed.group, len(parsed.tokens), not parsed.honorific, counts[text])
+        return (not parsed.group, len(parsed.tokens), not parsed.honorific, not text.isupper(), counts[text])
 
     return max(counts, key=rank)
