@@ -167,19 +167,18 @@ def end_to_end_predictions(
     return spans, ids, people
 
 
-def main(argv: list[str]) -> None:
+def train(litbank: Path) -> Path:
     """Train fold 0's model (its train+dev documents) and ship it; its test documents stay unseen.
 
     The cross-validated figures over all ten folds come from `fabula eval coref`.
     """
-    root = Path(argv[0] if argv else "../shared/data/litbank")
-    (result,) = cross_validate(root, [0])
+    (result,) = cross_validate(litbank, [0])
     scores: Scores = score_corpus(result.documents, result.predictions)
     print(f"fold 0 test: CoNLL F1 {scores.conll:.2f}, pronouns right {scores.pronoun_accuracy:.2f}%")
     out = Path(__file__).parent / "data" / "coref.json"
     out.write_text(result.model.to_json() + "\n", encoding="utf-8")
-    print(f"wrote {out}")
+    return out
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    print(f"wrote {train(Path(sys.argv[1] if len(sys.argv) > 1 else '../shared/data/litbank'))}")

@@ -15,6 +15,7 @@ class Recipe(StrEnum):
     all = "all"
     core = "core"
     entities = "entities"
+    coref = "coref"
     minilm_spans = "minilm-spans"
 
 
@@ -24,12 +25,13 @@ def register(app: typer.Typer) -> None:
     @app.command("train")
     def train_command(
         name: Annotated[
-            Recipe, typer.Argument(help="all (core + entities), core, entities, or minilm-spans.")
+            Recipe,
+            typer.Argument(help="all (core + entities + coref), one of them, or minilm-spans."),
         ],
         data: Annotated[Path, typer.Option(help="The annotated data directory (../shared/data).")],
         work: Annotated[Path, typer.Option(help="Where corpora and checkpoints go.")] = Path("models-work"),
     ) -> None:
-        """Train from ../shared/data; core and entities install into src/fabula/models/."""
+        """Train from ../shared/data and install the weights into the package."""
         if not data.is_dir():
             raise InputError(data, "no such directory; pass the annotated data, e.g. --data ../shared/data")
         if name is Recipe.minilm_spans:
@@ -38,7 +40,11 @@ def register(app: typer.Typer) -> None:
             for key, value in train_and_score(data).items():
                 typer.echo(f"{key}: {value:.4f}")
             return
+        from fabula.characters.train import train as train_coref
         from fabula.train.recipes import train
 
         for recipe in ("core", "entities") if name is Recipe.all else (name.value,):
-            typer.echo(f"installed {train(recipe, data, work)}")
+            if recipe != "coref":
+                typer.echo(f"installed {train(recipe, data, work)}")
+        if name in (Recipe.all, Recipe.coref):
+            typer.echo(f"installed {train_coref(data / 'litbank')}")
