@@ -186,6 +186,20 @@ class Story(Model):
         return next((c for c in self.characters if c.id == character_id), None)
 
 
+def trim_span(text: str, start: int, end: int, strip: str | None = None) -> tuple[int, int]:
+    """Narrow [start, end) past white space (or the characters in `strip`) at both edges:
+    the contract's spans never begin or end with white space."""
+
+    def trimmed(ch: str) -> bool:
+        return ch.isspace() if strip is None else ch in strip
+
+    while start < end and trimmed(text[start]):
+        start += 1
+    while end > start and trimmed(text[end - 1]):
+        end -= 1
+    return start, end
+
+
 def json_schema() -> dict[str, Any]:
     schema = Story.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -43,8 +43,10 @@ def referential_gender(mentions: Sequence[Mention]) -> Gender:
 
 def is_character(mentions: Sequence[Mention]) -> bool:
     """A person: tagged PER, or (untagged) named or referred to as he, she, I or you."""
-    if len(mentions) == 1 and mentions[0].kind == "PRON":
-        return False  # a lone pronoun that links to nobody is not a character to list
+    if len(mentions) == 1 and mentions[0].kind in ("PRON", "NOM"):
+        return False  # a lone pronoun, or a passing description ("a boy"), is not a character to list
+    if all(m.kind == "PRON" and (p := pronoun(m.text)) and p.number == "pl" for m in mentions):
+        return False  # "we" and "they" with no name are groups, not characters
     labels = Counter(m.label for m in mentions if m.kind != "PRON")
     if labels:
         label = labels.most_common(1)[0][0]

@@ -31,7 +31,7 @@ from fabula.errors import InputError
 from fabula.eval.entities import Counts
 from fabula.pipeline import PipelineConfig, get_stage, run_pipeline
 from fabula.quotes.cast import normalise
-from fabula.story import Character, Gender, Story
+from fabula.story import Character, Gender, Story, trim_span
 from fabula.train.corpora import read_entity_tsv, split_ids
 
 QUOTE_TYPES = ("Explicit", "Anaphoric", "Implicit")
@@ -105,14 +105,6 @@ class Tally:
         return row
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start] in _TRIM:
-        start += 1
-    while end > start and text[end - 1] in _TRIM:
-        end -= 1
-    return start, end
-
-
 def _pair_overlapping(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) -> int:
     """Size of a greedy one-to-one pairing of overlapping spans (both lists sorted)."""
     paired, j = 0, 0
@@ -147,9 +139,13 @@ def score(doc: Document, story: Story, mapping: dict[str, str]) -> Tally:
     """Compare one analysed story with its gold quotes."""
     tally = Tally()
     text = doc.text
-    gold_spans = sorted({_trimmed(text, s, e) for q in doc.quotes for s, e in q.spans})
+    gold_spans = sorted({trim_span(text, s, e, _TRIM) for q in doc.quotes for s, e in q.spans})
     predicted = sorted(
-        ((*_trimmed(text, q.start, q.end), i) for i, q in enumerate(story.quotes) if q.kind != "other"),
+        (
+            (*trim_span(text, q.start, q.end, _TRIM), i)
+            for i, q in enumerate(story.quotes)
+            if q.kind != "other"
+        ),
     )
     pred_spans = sorted({(s, e) for s, e, _ in predicted})
     exact = len(set(gold_spans) & set(pred_spans))

@@ -30,6 +30,7 @@ def summary(
     *,
     max_quotes: int = 10,
     max_characters: int = 20,
+    max_relations: int = 15,
     width: int | None = None,
 ) -> str:
     """The report as text; `width` defaults to the terminal's (at most 100 columns)."""
@@ -41,7 +42,7 @@ def summary(
         _section("Characters", _cast_table(story, max_characters), "none found"),
         _section("Scenes", _scene_table(story, names), "none marked"),
         _section("Quotes", _quote_table(story, names, max_quotes), "none found"),
-        _section("Relations", _relation_table(story, names), "none found"),
+        _section("Relations", _relation_table(story, names, max_relations), "none found"),
     ]
     buffer = io.StringIO()
     console = Console(
@@ -191,11 +192,15 @@ def _quote_table(story: Story, names: _Names, limit: int) -> Table | None:
     return table
 
 
-def _relation_table(story: Story, names: _Names) -> Table | None:
+def _relation_table(story: Story, names: _Names, limit: int) -> Table | None:
+    """Typed relations first, then the strongest interactions: a reader's view, not the full network."""
     if not story.relations:
         return None
+    ranked = sorted(
+        story.relations, key=lambda r: (r.type == "interaction", -(r.confidence or 0.0), -len(r.evidence))
+    )
     table = _table("Between", "Relation", "Evidence", "Confidence")
-    for relation in story.relations:
+    for relation in ranked[:limit]:
         confidence = "-" if relation.confidence is None else f"{relation.confidence:.2f}"
         table.add_row(
             f"{names(relation.source)} — {names(relation.target)}",
@@ -203,4 +208,6 @@ def _relation_table(story: Story, names: _Names) -> Table | None:
             _plural(len(relation.evidence), "passage"),
             confidence,
         )
+    if len(ranked) > limit:
+        table.caption = f"{limit} of {len(ranked)}; all in the JSON"
     return table

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from fabula.ingest.fields import assign_header, header_fields
-from fabula.story import AuthorNote, Chapter, Metadata, Scene, Span, Story
+from fabula.story import AuthorNote, Chapter, Metadata, Scene, Span, Story, trim_span
 
 NoteKind = Literal["note", "disclaimer", "summary"]
 
@@ -68,14 +68,6 @@ def is_break_line(line: str) -> bool:
     return not set(stripped) <= {":", " "}
 
 
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
-
-
 def lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line, without its newline."""
     spans: list[tuple[int, int]] = []
@@ -89,7 +81,7 @@ def lines(text: str) -> list[tuple[int, int]]:
 
 def break_lines(text: str) -> list[tuple[int, int]]:
     """The trimmed spans of the scene-break lines."""
-    return [_trim(text, s, e) for s, e in lines(text) if is_break_line(text[s:e])]
+    return [trim_span(text, s, e) for s, e in lines(text) if is_break_line(text[s:e])]
 
 
 def blocks(text: str) -> list[list[tuple[int, int]]]:
@@ -103,7 +95,7 @@ def blocks(text: str) -> list[list[tuple[int, int]]]:
                 result.append(current)
                 current = []
             continue
-        current.append(_trim(text, s, e))
+        current.append(trim_span(text, s, e))
     if current:
         result.append(current)
     return result
@@ -234,7 +226,7 @@ def detect_chapters(text: str) -> list[ChapterMark]:
     marks: list[ChapterMark] = []
     for i, (start, body_start, title) in enumerate(kept):
         limit = kept[i + 1][0] if i + 1 < len(kept) else len(text)
-        _, end = _trim(text, start, limit)
+        _, end = trim_span(text, start, limit)
         marks.append(ChapterMark(title=title, start=start, body_start=body_start, end=end))
     return marks
 
@@ -442,11 +434,11 @@ def _pieces(text: str, start: int, end: int, cuts: list[tuple[int, int]]) -> lis
     for cut_start, cut_end in sorted(cuts):
         if cut_end <= cursor or cut_start >= end:
             continue
-        a, b = _trim(text, cursor, max(cursor, cut_start))
+        a, b = trim_span(text, cursor, max(cursor, cut_start))
         if a < b:
             pieces.append((a, b))
         cursor = cut_end
-    a, b = _trim(text, cursor, end)
+    a, b = trim_span(text, cursor, end)
     if a < b:
         pieces.append((a, b))
     return pieces

@@ -81,7 +81,10 @@ def windows(story: Story) -> Iterator[tuple[int, int]]:
 def _kind(span: SpacySpan) -> Literal["PROP", "NOM", "PRON"]:
     if len(span) == 1 and span[0].tag_ in _PRONOUN_TAGS:
         return "PRON"
-    return "PROP" if span.root.pos_ == "PROPN" else "NOM"
+    root = span.root
+    # A capitalised head inside a sentence is a name even where the tagger says NOUN ("His name was Dorian").
+    named = root.pos_ == "PROPN" or (root.is_title and not root.is_sent_start)
+    return "PROP" if named else "NOM"
 
 
 def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:

@@ -13,7 +13,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from fabula.story import Scene, Story
+from fabula.story import Scene, Story, trim_span
 
 Interval = tuple[int, int]
 
@@ -110,15 +110,7 @@ def sentence_spans(story: Story) -> list[Interval]:
             out.append((cursor, match.end()))
             cursor = match.end()
         out.append((cursor, part.end))
-    return [trimmed for s, e in out if (trimmed := _trim(text, s, e))[0] < trimmed[1]]
-
-
-def _trim(text: str, start: int, end: int) -> Interval:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return [trimmed for s, e in out if (trimmed := trim_span(text, s, e))[0] < trimmed[1]]
 
 
 def scenes_of(story: Story) -> list[Scene]:

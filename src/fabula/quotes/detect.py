@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fabula.quotes.lexicon import ELISION, INWARD_VERBS, REFLEXIVES, THOUGHT_VERBS
-from fabula.story import Story
+from fabula.story import Story, trim_span
 
 Style = Literal["double", "single", "dash", "unquoted"]
 
@@ -53,7 +53,7 @@ def paragraphs(story: Story) -> list[tuple[int, int]]:
             for lo, hi in spans:
                 start, end = max(p.start, lo), min(p.end, hi)
                 if start < end and story.text[start:end].strip():
-                    found.append(_trim(story.text, start, end))
+                    found.append(trim_span(story.text, start, end))
         return found
     result: list[tuple[int, int]] = []
     for lo, hi in spans:
@@ -64,15 +64,7 @@ def paragraphs(story: Story) -> list[tuple[int, int]]:
             result.append((cursor, lo + match.start()))
             cursor = lo + match.end()
         result.append((cursor, hi))
-    return [_trim(story.text, s, e) for s, e in result if story.text[s:e].strip()]
-
-
-def _trim(text: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return start, end
+    return [trim_span(story.text, s, e) for s, e in result if story.text[s:e].strip()]
 
 
 def primary_style(text: str, paras: list[tuple[int, int]]) -> Literal["double", "single"]:
@@ -185,7 +177,7 @@ def _dash_quotes(text: str, start: int, end: int, index: int) -> list[Found]:
             break
         interrupt = _DASH_INTERRUPT.search(text, pos, end)
         stop = interrupt.start() if interrupt else end
-        q_start, q_end = _trim(text, pos, stop)
+        q_start, q_end = trim_span(text, pos, stop)
         if q_end > q_start:
             found.append(Found(q_start, q_end, pos, stop, index, index, "dash"))
         if not interrupt:
@@ -235,7 +227,7 @@ def find_marked(text: str, paras: list[tuple[int, int]]) -> list[Found]:
 
 
 def _trimmed(text: str, found: Found) -> Found:
-    found.start, found.end = _trim(text, found.start, found.end)
+    found.start, found.end = trim_span(text, found.start, found.end)
     return found
 
 
@@ -266,7 +258,7 @@ def find_unquoted_thoughts(text: str, paras: list[tuple[int, int]], marked: list
             clause_start = start
             for boundary in _SENTENCE_END.finditer(text, start, tag.start()):
                 clause_start = boundary.end()
-            q_start, q_end = _trim(text, clause_start, tag.start())
+            q_start, q_end = trim_span(text, clause_start, tag.start())
             if q_end - q_start < 2:
                 continue
             found.append(Found(q_start, q_end, q_start, q_end, index, index, "unquoted"))
@@ -280,7 +272,7 @@ def find_unquoted_thoughts(text: str, paras: list[tuple[int, int]], marked: list
                 if len(words) > 5 or _NARRATIVE_WORDS.search(sentence.group()):
                     break
                 follow_end = sentence.end()
-            c_start, c_end = _trim(text, follow_start, follow_end)
+            c_start, c_end = trim_span(text, follow_start, follow_end)
             if c_end > c_start:
                 found.append(Found(c_start, c_end, c_start, c_end, index, index, "unquoted"))
     return found
