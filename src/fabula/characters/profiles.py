@@ -43,10 +43,8 @@ def referential_gender(mentions: Sequence[Mention]) -> Gender:
 
 def is_character(mentions: Sequence[Mention]) -> bool:
     """A person: tagged PER, or (untagged) named or referred to as he, she, I or you."""
-    if len(mentions) == 1 and mentions[0].kind in ("PRON", "NOM"):
-        return False  # a lone pronoun, or a passing description ("a boy"), is not a character to list
-    if all(m.kind == "PRON" and (p := pronoun(m.text)) and p.number == "pl" for m in mentions):
-        return False  # "we" and "they" with no name are groups, not characters
+    if len(mentions) == 1 and mentions[0].kind == "PRON":
+        return False  # a lone pronoun that links to nobody is not a character to list
     labels = Counter(m.label for m in mentions if m.kind != "PRON")
     if labels:
         label = labels.most_common(1)[0][0]
@@ -61,6 +59,16 @@ def is_character(mentions: Sequence[Mention]) -> bool:
     }
     named = any(m.kind == "PROP" for m in mentions)
     return bool(persons & {1, 2, "he", "she"}) or (named and len(mentions) > 1)
+
+
+def is_cast_member(mentions: Sequence[Mention]) -> bool:
+    """A person a reader would list in the cast: not a passing description ("a boy", said once)
+    nor an unnamed group ("we", "they"). Both still count as people for coreference scoring."""
+    if len(mentions) == 1 and mentions[0].kind == "NOM":
+        return False
+    if all(m.kind == "PRON" and (p := pronoun(m.text)) and p.number == "pl" for m in mentions):
+        return False
+    return is_character(mentions)
 
 
 def display_name(mentions: Sequence[Mention]) -> str:
@@ -131,7 +139,7 @@ def build_characters(story: Story, mentions: Sequence[Mention], clusters: Sequen
     for mention, cluster in zip(mentions, clusters, strict=True):
         groups.setdefault(cluster, []).append(mention)
     people = sorted(
-        (ms for ms in groups.values() if is_character(ms)), key=lambda ms: (-len(ms), ms[0].start)
+        (ms for ms in groups.values() if is_cast_member(ms)), key=lambda ms: (-len(ms), ms[0].start)
     )
     taken: set[str] = set()
     characters = []
