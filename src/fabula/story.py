@@ -157,9 +157,9 @@ class Story(Model):
         return self.text[start:end]
 
     def story_spans(self) -> list[Span]:
-        """The parts of `text` that are story: inside chapters (front matter such as a title or a
-        tag list is not), outside author's notes. What every analysing stage reads."""
-        regions = [(c.start, c.end) for c in self.chapters] or [(0, len(self.text))]
+        """The parts of `text` that are story: inside chapters and below their headings (front matter
+        such as a title or a tag list is not), outside author's notes. What every analysing stage reads."""
+        regions = [(self._after_heading(c), c.end) for c in self.chapters] or [(0, len(self.text))]
         notes = sorted((n.start, n.end) for n in self.author_notes)
         spans: list[Span] = []
         for region_start, region_end in sorted(regions):
@@ -173,6 +173,13 @@ class Story(Model):
             if cursor < region_end:
                 spans.append(Span(start=cursor, end=region_end))
         return spans
+
+    def _after_heading(self, chapter: Chapter) -> int:
+        """Where a chapter's story begins: after its heading line, when the text repeats its title."""
+        if chapter.title and self.text.startswith(chapter.title, chapter.start):
+            line_end = self.text.find("\n", chapter.start, chapter.end)
+            return chapter.end if line_end < 0 else line_end + 1
+        return chapter.start
 
     def __eq__(self, other: object) -> bool:
         """Equal contracts: the private per-token table is a cache, not part of the story."""

@@ -37,6 +37,7 @@ _NAME_RUN = re.compile(
 _NOT_NAME_WORDS = (
     "i the a an and but or so then when what where who why how yes no oh ah well chapter part book "
     "mr mrs miss ms dr sir lady lord god monday tuesday wednesday thursday friday saturday sunday "
+    "mondays tuesdays wednesdays thursdays fridays saturdays sundays "
     "january february march april may june july august september october november december "
     "this that these those there here it he she we they you his her their our my your if as at in on "
     "of for with by from to not all one two ok okay hey hi hello thank thanks please sorry"

@@ -25,7 +25,8 @@ MAX_RELATIONSHIPS = 10
 
 
 def suggest_tags(story: Story, found: list[Found], edges: dict[Pair, Edge]) -> list[dict[str, Any]]:
-    """Relationship tags ranked by confidence, then character tags ranked by prominence."""
+    """Relationship tags ranked by confidence and by how prominent the lesser of the pair is, then
+    character tags ranked by prominence."""
     prominence = {c.id: max(c.mention_count, len(c.mentions)) for c in story.characters}
     # Ties go to whoever the story names first.
     order = {
@@ -40,7 +41,7 @@ def suggest_tags(story: Story, found: list[Found], edges: dict[Pair, Edge]) -> l
         by_pair[pair(f.source, f.target)].append(f)
     strongest = max((e.weight for e in edges.values()), default=0.0)
 
-    relationships: list[dict[str, Any]] = []
+    ranked: list[tuple[float, dict[str, Any]]] = []
     for key in sorted(set(by_pair) | set(edges)):
         if not all(cid in names for cid in key):
             continue
@@ -49,15 +50,11 @@ def suggest_tags(story: Story, found: list[Found], edges: dict[Pair, Edge]) -> l
             continue
         a, b = sorted(key, key=order.__getitem__)
         mark = "/" if kind == "romantic" else " & "
-        relationships.append(
-            {
-                "type": "relationship",
-                "tag": f"{names[a]}{mark}{names[b]}",
-                "kind": kind,
-                "confidence": confidence,
-            }
-        )
-    relationships.sort(key=lambda t: -t["confidence"])
+        tag = {"type": "relationship", "tag": f"{names[a]}{mark}{names[b]}", "kind": kind}
+        # Two leads outrank an equally sure pair with a walk-on part: AO3 orders tags by importance.
+        importance = confidence * (0.5 + 0.5 * min(prominence[a], prominence[b]) / top)
+        ranked.append((importance, {**tag, "confidence": confidence}))
+    relationships = [tag for _, tag in sorted(ranked, key=lambda item: -item[0])]
 
     characters = [
         {"type": "character", "tag": names[cid], "confidence": round(count / top, 2)}
