@@ -8,8 +8,12 @@ import pytest
 
 from fabula.characters import run
 from fabula.characters.coref import resolve
-from fabula.characters.mentions import Mention, QuoteSpan, pronoun, quote_spans
+from fabula.characters.extract import story_mentions
+from fabula.characters.mentions import Kind, Mention, QuoteSpan, pronoun, quote_spans
 from fabula.characters.names import canonical, cluster_names, parse_name
+from fabula.characters.profiles import build_characters, is_cast_member
+from fabula.characters.relatives import name_relatives, settle_relatives
+from fabula.characters.vocatives import name_the_addressed
 from fabula.language.tokens import Tokens
 from fabula.story import Character, Entity, Scene, Story
 
@@ -203,7 +207,7 @@ def test_stage_degrades_without_the_language_layer() -> None:
 
 def test_core_on_hand_built_mentions_links_speaker_and_addressee() -> None:
     text = "“I am tired,” said Tom. “Then rest,” said Ann. “You work too hard.”"
-    spans = [("I", "PRON"), ("Tom", "PROP"), ("Ann", "PROP"), ("You", "PRON")]
+    spans: list[tuple[str, Kind]] = [("I", "PRON"), ("Tom", "PROP"), ("Ann", "PROP"), ("You", "PRON")]
     mentions = []
     for surface, kind in spans:
         start = text.index(surface)
@@ -270,3 +274,92 @@ def test_known_speakers_override_the_speaker_tag_guess() -> None:
     told = resolve(mentions, quotes, speakers={0: 2}, text=text)
     assert guessed[0] == guessed[1]  # the tag's first person, Ann, says "I"
     assert told[0] == told[2] != told[1]
+
+
+KIN = (
+    "Mara married Jonah in May. Ilse came home late.\n"
+    "Jonah poured tea from a pot that was a present from his sister.\n"
+    "“Your husband is late,” Pell told Mara. Ilse smiled, and her brother Tom laughed."
+)
+
+
+def test_relational_descriptions_go_to_whom_the_text_says() -> None:
+    story = story_with(
+        KIN, ["Mara", "Jonah", "Ilse", "Pell", "Tom", "his sister", "Your husband", "her brother"]
+    )
+    mentions, _ = story_mentions(story)
+    # Coreference's guesses: "his sister" joined to the last woman named, the others left alone.
+    guess = {"Mara": 0, "Your": 0, "Jonah": 1, "his": 1, "Ilse": 2, "his sister": 2, "her": 2, "Pell": 3}
+    guess |= {"Tom": 4, "Your husband": 5, "her brother": 6}
+    clusters = [guess[m.text] for m in mentions]
+    settled = dict(zip((m.text for m in mentions), settle_relatives(story, mentions, clusters), strict=False))
+    assert settled["his sister"] not in {settled["Ilse"], settled["Jonah"]}  # nothing says who she is
+    assert settled["Your husband"] == settled["Jonah"]  # Mara married Jonah; "your" is Mara
+    assert settled["her brother"] == settled["Tom"]  # named in apposition
+
+
+def test_unnamed_relative_is_called_after_the_named_one() -> None:
+    text = "Ilse Brandt left, as her mother told everyone. Her mother was proud."
+    spans = {"Ilse Brandt": ["Ilse Brandt", "her"], "her mother": ["her mother", "Her mother"]}
+    story = Story(text=text)
+    for name, surfaces in spans.items():
+        found = sorted({(text.index(x), text.index(x) + len(x)) for x in surfaces})
+        story.characters.append(Character(id=name.replace(" ", "-"), name=name, mentions=found))
+    name_relatives(story)
+    assert [c.name for c in story.characters] == ["Ilse Brandt", "Ilse Brandt's mother"]
+    assert story.characters[1].id == "ilse-brandt-s-mother"
+
+
+def mention(text: str, surface: str, kind: Kind, quote: int = -1) -> Mention:
+    start = text.rindex(surface)
+    return Mention(start, start + len(surface), surface, kind, 0, "PER" if kind != "PRON" else None, quote)
+
+
+def test_cast_leaves_out_groups_and_dialogue_pronouns_linked_to_no_one() -> None:
+    text = "The vents were open; they rattled. “Let me in before I drown on your step, and I’ll show you.”"
+    vents = [mention(text, "The vents", "NOM"), mention(text, "they", "PRON")]
+    spoken_to = [mention(text, "your", "PRON", 0), mention(text, "you", "PRON", 0)]
+    narrator = [mention(text, "your", "PRON"), mention(text, "you", "PRON")]
+    assert not is_cast_member(vents)
+    assert not is_cast_member(spoken_to)
+    assert is_cast_member(narrator)  # the reader of a second-person story
+
+
+def test_cast_leaves_out_quantifiers_and_hailed_groups_and_trusts_a_names_usual_type() -> None:
+    text = "Nobody came from Varrow. “Ladies,” said Pell. Varrow was far. Nobody went to Varrow."
+    entities = [
+        Entity(start=text.index("Pell"), end=text.index("Pell") + 4, label="PER", text="Pell", kind="PROP")
+    ]
+    for surface, label, kind in (
+        ("Nobody", "PER", "NOM"),
+        ("Ladies", "PER", "PROP"),
+        ("Varrow", "GPE", "PROP"),
+    ):
+        for n, found in enumerate(re.finditer(surface, text)):
+            tag = "PER" if surface == "Varrow" and n == 1 else label
+            entities.append(Entity(start=found.start(), end=found.end(), label=tag, text=surface, kind=kind))
+    story = Story(text=text, entities=sorted(entities, key=lambda e: e.start))
+    mentions, _ = story_mentions(story)
+    # Coreference's clusters: each surface form together.
+    surfaces = sorted({m.text for m in mentions})
+    cast = build_characters(story, mentions, [surfaces.index(m.text) for m in mentions])
+    assert [c.name for c in cast] == ["Pell"]
+
+
+def test_a_name_heard_only_as_an_address_names_the_unnamed_one_addressed() -> None:
+    text = "I came in. “You’re late, Nell,” said Bea. “Nell, sit.” I sat. “Bea, you fuss,” I said."
+    mentions = [
+        Mention(m.start(), m.end(), m.group(), "PRON" if pronoun(m.group()) else "PROP", 0, None, -1)
+        for m in re.finditer(r"\b(?:I|You|you|Nell|Bea)\b", text)
+    ]
+    for mention in mentions:
+        mention.quote = next(
+            (n for n, q in enumerate(re.finditer(r"“[^”]*”", text)) if q.start() < mention.start < q.end()),
+            -1,
+        )
+    # Coreference's clusters: the narrator's "I" and the "you" said to her; Nell and Bea apart.
+    ids = {"I": 0, "You": 0, "Nell": 1, "Bea": 2, "you": 2}
+    merged = name_the_addressed(text, mentions, [ids[m.text] for m in mentions])
+    by_text = {m.text: c for m, c in zip(mentions, merged, strict=True)}
+    assert by_text["Nell"] == by_text["I"]  # only ever hailed, in quotes that say "you" to the narrator
+    assert by_text["Bea"] != by_text["I"]  # named in narration: a person of her own

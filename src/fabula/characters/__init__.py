@@ -9,6 +9,8 @@ from __future__ import annotations
 from fabula.characters.coref import resolve
 from fabula.characters.extract import story_mentions
 from fabula.characters.profiles import build_characters, scene_presence
+from fabula.characters.relatives import name_relatives, settle_relatives
+from fabula.characters.vocatives import name_the_addressed
 from fabula.pipeline import report_progress, stage
 from fabula.story import Story
 
@@ -19,8 +21,10 @@ __all__ = ["run"]
 def run(story: Story) -> Story:
     mentions, quotes = story_mentions(story)
     report_progress(1, 3)
-    clusters = resolve(mentions, quotes, text=story.text)
+    clusters = name_the_addressed(story.text, mentions, resolve(mentions, quotes, text=story.text))
+    clusters = settle_relatives(story, mentions, clusters)
     report_progress(2, 3)
     story.characters = build_characters(story, mentions, clusters)
+    name_relatives(story)
     scene_presence(story)
     return story

@@ -23,6 +23,7 @@ from fabula.characters.mentions import (
 )
 from fabula.characters.names import HONORIFICS
 from fabula.language.tokens import Tokens
+from fabula.relations.typed import POSSESSIVE
 from fabula.story import Story
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|\n\s*\n\s*")
@@ -43,6 +44,18 @@ _NOT_NAME_WORDS = (
     "of for with by from to not all one two ok okay hey hi hello thank thanks please sorry"
 )
 _NOT_NAMES = frozenset(_NOT_NAME_WORDS.split())
+# What an entity tagger marks as a person but that refers to no one in particular: quantifiers
+# ("Nobody's opened the vents") and a group hailed as a whole ("Ladies," said Pell). LitBank marks
+# these as mentions too, so coreference sees them; they only never make a character.
+_NOT_REFERENT_WORDS = (
+    "nobody no-one noone everyone everybody someone somebody anyone anybody none nothing everything "
+    "something anything all both each either neither ladies gentlemen gents folks guys lads boys girls "
+    "children kids people friends y'all"
+)
+_NOT_REFERENTS = frozenset(_NOT_REFERENT_WORDS.split()) | {"no one"}
+# A person is named by a noun phrase; a tagger's "person" headed by a verb ("to complain") is a
+# tagging error. Adjectives are left out: the parser heads many a real description with one.
+_NOT_NOMINAL_HEADS = frozenset({"VERB", "AUX", "ADV", "ADP", "SCONJ", "CCONJ", "PART", "INTJ"})
 
 
 def spans_of(story: Story, pattern: re.Pattern[str], field: list[tuple[int, int]]) -> list[int]:
@@ -67,7 +80,9 @@ def _not_name(word: str) -> bool:
 def _fallback_names(
     story: Story, story_spans: list[tuple[int, int]], sentence_starts: list[int]
 ) -> list[Mention]:
-    """Capitalised runs that are names: titled ("Mr. Hale"), or seen at least once mid-sentence."""
+    """Capitalised runs that are names: titled ("Mr. Hale"), seen at least once mid-sentence, or
+    (only ever opening a sentence, as "Kai is already in the common room") parsed as a proper noun
+    that is a subject or an object, and never written in lower case."""
     found: list[tuple[int, int, str]] = []
     mid_sentence: Counter[str] = Counter()
     starts = set(sentence_starts)
@@ -85,8 +100,24 @@ def _fallback_names(
     return [
         Mention(s, e, t, "PROP", 0)
         for s, e, t in found
-        if any(mid_sentence[w] for w in t.split()) or t.split()[0].rstrip(".").lower() in HONORIFICS
+        if any(mid_sentence[w] for w in t.split())
+        or t.split()[0].rstrip(".").lower() in HONORIFICS
+        or _parsed_as_name(story, s, e)
     ]
+
+
+def _parsed_as_name(story: Story, start: int, end: int) -> bool:
+    """A proper-noun subject or object by the parse, never written in lower case in the story."""
+    tokens = story._tokens
+    if tokens is None or not len(tokens):
+        return False
+    head = head_token(tokens, start, end)
+    return (
+        head is not None
+        and all(tokens.pos[t] == "PROPN" for t in tokens.within(start, end))
+        and _ROLES.get(tokens.dep[head]) in {"subj", "subjpass", "obj"}
+        and re.search(rf"\b{re.escape(story.text[start:end].lower())}\b", story.text) is None
+    )
 
 
 def _untagged_names(story: Story, tagged: list[Mention], names: list[Mention]) -> list[Mention]:
@@ -107,17 +138,52 @@ _ROLES = {
 }  # fmt: skip
 
 
+def head_token(tokens: Tokens, start: int, end: int) -> int | None:
+    """The token of [start, end) whose governor lies outside it (the last one when the parse is odd)."""
+    inside = tokens.within(start, end)
+    if not len(inside):
+        return None
+    return next((t for t in inside if not inside.start <= tokens.head[t] < inside.stop), inside[-1])
+
+
 def add_roles(mentions: list[Mention], tokens: Tokens | None) -> None:
     """Each mention's grammatical role and governor, from its head token in the parse."""
     if tokens is None or not len(tokens):
         return
     for mention in mentions:
-        inside = tokens.within(mention.start, mention.end)
-        if not len(inside):
+        head = head_token(tokens, mention.start, mention.end)
+        if head is None:
             continue
-        head = next((t for t in inside if not inside.start <= tokens.head[t] < inside.stop), inside[-1])
         mention.role = _ROLES.get(tokens.dep[head], "other")
         mention.governor = tokens.head[head]
+
+
+def minority_person_names(story: Story) -> dict[str, str]:
+    """Proper names tagged as a person only in a minority of their occurrences, with their commonest
+    other type (one sense per discourse): a tagger that calls "Varrow" a place three times and a
+    person once is wrong once. The reverse is not applied: coreference already links a person's
+    name that the tagger once called a place, through the name's other mentions."""
+    votes: dict[str, Counter[str]] = {}
+    for entity in story.entities:
+        if entity.kind == "PROP":
+            votes.setdefault(entity.text, Counter())[entity.label] += 1
+    return {
+        name: top
+        for name, counts in votes.items()
+        if "PER" in counts and (top := counts.most_common(1)[0][0]) != "PER" and counts[top] > counts["PER"]
+    }
+
+
+def referential(mention: Mention, tokens: Tokens | None) -> bool:
+    """Whether a name or description can refer to a particular person (see `_NOT_REFERENTS`)."""
+    if mention.kind == "PRON":
+        return True
+    if " ".join(mention.text.lower().replace("’", "'").split()) in _NOT_REFERENTS:
+        return False
+    if mention.kind != "NOM" or tokens is None or not len(tokens):
+        return True
+    head = head_token(tokens, mention.start, mention.end)
+    return head is None or tokens.pos[head] not in _NOT_NOMINAL_HEADS
 
 
 def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
@@ -128,6 +194,8 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     mentions: list[Mention] = []
     for entity in story.entities:
         kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
+        if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
+            kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
         if (kind == "PRON" and not pronoun(entity.text)) or entity.text.rstrip(".").lower() in HONORIFICS:
             continue
         label = None if kind == "PRON" else entity.label

@@ -10,7 +10,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
+from fabula.characters.extract import head_token, minority_person_names, referential
 from fabula.characters.mentions import Mention, pronoun
 from fabula.characters.names import canonical, parse_name
 from fabula.story import Character, Gender, Story
@@ -47,7 +49,9 @@ def is_character(mentions: Sequence[Mention]) -> bool:
         return False  # a lone pronoun that links to nobody is not a character to list
     labels = Counter(m.label for m in mentions if m.kind != "PRON")
     if labels:
-        label = labels.most_common(1)[0][0]
+        # The tagger may give one span two types ("Nell" PER and GPE): a tie goes to the person.
+        label, count = labels.most_common(1)[0]
+        label = "PER" if labels["PER"] == count else label
         if label not in _PERSON_LABELS:
             return False
         if label == "PER":
@@ -62,12 +66,19 @@ def is_character(mentions: Sequence[Mention]) -> bool:
 
 
 def is_cast_member(mentions: Sequence[Mention]) -> bool:
-    """A person a reader would list in the cast: not a passing description ("a boy", said once)
-    nor an unnamed group ("we", "they"). Both still count as people for coreference scoring."""
+    """A person a reader would list in the cast: not a passing description ("a boy", said once),
+    nor an unnamed group ("we", "the Morrow brothers ... them"), nor an "I" or "you" heard only in
+    dialogue that coreference left apart from the speaker or the person spoken to. All of these
+    still count as people for coreference scoring."""
     if len(mentions) == 1 and mentions[0].kind == "NOM":
         return False
-    if all(m.kind == "PRON" and (p := pronoun(m.text)) and p.number == "pl" for m in mentions):
-        return False
+    if not any(m.kind == "PROP" for m in mentions):
+        pronouns = [(m, p) for m in mentions if m.kind == "PRON" and (p := pronoun(m.text))]
+        if pronouns and all(p.number == "pl" for _, p in pronouns):
+            return False
+        spoken = [m for m, p in pronouns if p.person in (1, 2) and m.quote >= 0]
+        if len(spoken) == len(mentions):
+            return False
     return is_character(mentions)
 
 
@@ -89,13 +100,14 @@ def display_name(mentions: Sequence[Mention]) -> str:
     return f"unnamed ({mentions[0].text.lower()})"
 
 
-def _slug(name: str, taken: set[str]) -> str:
+def slug(name: str, taken: set[str]) -> str:
+    """A character id made from `name`, unique among `taken` (which it joins)."""
     base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "character"
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    taken.add(slug)
-    return slug
+    made, n = base, 2
+    while made in taken:
+        made, n = f"{base}-{n}", n + 1
+    taken.add(made)
+    return made
 
 
 def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
@@ -106,11 +118,8 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
         return roles
     heads: set[int] = set()
     for m in mentions:
-        inside = tokens.within(m.start, m.end)
-        if not len(inside):
-            continue
-        head = next((t for t in inside if not (inside.start <= tokens.head[t] < inside.stop)), inside[-1])
-        if head in heads:  # nested mentions of one character ("Old Tom", "Tom") count once
+        head = head_token(tokens, m.start, m.end)
+        if head is None or head in heads:  # nested mentions of one character ("Old Tom", "Tom") count once
             continue
         heads.add(head)
         dep, governor = tokens.dep[head], tokens.head[head]
@@ -128,16 +137,23 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
         elif dep in {"poss", "nmod:poss"} and governor != head:
             roles["possessions"].append(tokens.lemma[governor])
         roles["modifiers"] += [
-            tokens.lemma[t] for t in inside if tokens.dep[t] == "amod" and tokens.head[t] == head
+            tokens.lemma[t]
+            for t in tokens.within(m.start, m.end)
+            if tokens.dep[t] == "amod" and tokens.head[t] == head
         ]
     return roles
 
 
 def build_characters(story: Story, mentions: Sequence[Mention], clusters: Sequence[int]) -> list[Character]:
-    """One `Character` per person cluster, most mentioned first."""
+    """One `Character` per person cluster, most mentioned first. Only mentions that can refer to a
+    person count (no "Nobody", no "Ladies"), and a name the tagger calls a person only now and then
+    keeps its usual type: coreference saw them all, the cast does not."""
     groups: dict[int, list[Mention]] = {}
+    relabel = minority_person_names(story)
     for mention, cluster in zip(mentions, clusters, strict=True):
-        groups.setdefault(cluster, []).append(mention)
+        if referential(mention, story._tokens):
+            label = relabel.get(mention.text, mention.label) if mention.kind == "PROP" else mention.label
+            groups.setdefault(cluster, []).append(replace(mention, label=label))
     people = sorted(
         (ms for ms in groups.values() if is_cast_member(ms)), key=lambda ms: (-len(ms), ms[0].start)
     )
@@ -147,14 +163,15 @@ def build_characters(story: Story, mentions: Sequence[Mention], clusters: Sequen
         ms.sort(key=lambda m: (m.start, m.end))
         name = display_name(ms)
         aliases = [t for t, _ in Counter(m.text for m in ms if m.kind == "PROP").most_common() if t != name]
+        spans = list(dict.fromkeys((m.start, m.end) for m in ms))  # one span the tagger typed twice
         characters.append(
             Character(
-                id=_slug(name, taken),
+                id=slug(name, taken),
                 name=name,
                 aliases=aliases,
                 gender=referential_gender(ms),
-                mention_count=len(ms),
-                mentions=[(m.start, m.end) for m in ms],
+                mention_count=len(spans),
+                mentions=spans,
                 first_mention=ms[0].start,
                 **_roles(story, ms),
             )

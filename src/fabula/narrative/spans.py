@@ -136,9 +136,14 @@ class MentionIndex:
 
     @classmethod
     def of(cls, story: Story) -> MentionIndex:
-        rows = sorted((s, e, c.id) for c in story.characters for s, e in c.mentions)
-        index = cls([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
-        index.longest = max((e - s for s, e, _ in rows), default=0)
+        return cls.of_rows((s, e, c.id) for c in story.characters for s, e in c.mentions)
+
+    @classmethod
+    def of_rows(cls, rows: Iterable[tuple[int, int, str]]) -> MentionIndex:
+        """An index of (start, end, id) mentions, in any order."""
+        ordered = sorted(rows)
+        index = cls([r[0] for r in ordered], [r[1] for r in ordered], [r[2] for r in ordered])
+        index.longest = max((e - s for s, e, _ in ordered), default=0)
         return index
 
     def within(self, start: int, end: int) -> list[tuple[int, int, str]]:

@@ -92,13 +92,22 @@ REACH = 60
 _NEGATED = re.compile(r"(?:\b(?:not|never|no\s+longer)|n['’]t)\s+(?:\w+\s+)?$", re.IGNORECASE)
 # Wishes, plans and conditions ("hoped to be married", "would have kissed") are not events.
 _IRREALIS = re.compile(
-    r"\b(?:to|would|might|could|should|must|may|will|shall|can|cannot|want(?:s|ed)?|wish(?:es|ed)?|hope[sd]?|if)"
+    r"\b(?:to|would|might|could|should|must|may|will|shall|can|cannot|want(?:s|ed)?|wish(?:es|ed)?|hope[sd]?|if"
+    r"|as\s+though)"
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
+_POSSESSOR = re.compile(r"['’]s?\s+\w")
+# "her" is left out: it is as often an object ("told her") as a possessor.
+_POSSESSIVE_DETERMINERS = frozenset({"his", "their", "my", "our", "your", "its"})
 _APPOSITION = re.compile(r",?\s+$|\s+(?:was|is|became|had\s+been|has\s+been)\s+$")
 
 _PRONOUNS = FIRST | SECOND | THIRD | {"it"}
+_SPEAKER = frozenset({"i", "me", "my", "mine", "myself"})
+# Titles that name a relative of whoever speaks of them ("Father" and "Sister" are as often clergy).
+_KIN_TITLES = frozenset(
+    {"aunt", "auntie", "aunty", "uncle", "cousin", "granny", "gran", "grandma", "grandpa", "nana"}
+)
 
 CONFIDENCE = {"mentions": 0.85, "inferred": 0.65, "pair": 0.7, "paragraph": 0.4}
 
@@ -126,7 +135,7 @@ class Found:
 
 def typed_relations(story: Story) -> list[Found]:
     """Every typed relation the rules find, merged per (type, unordered pair), in text order."""
-    reader = _Reader(story, MentionIndex.of(story))
+    reader = _Reader(story, voiced_mentions(story))
     merged: dict[tuple[str, frozenset[str]], Found] = {}
     for a, b, kind, span, confidence in reader.read():
         if a == b:
@@ -137,6 +146,27 @@ def typed_relations(story: Story) -> list[Found]:
             if len(found.evidence) < MAX_EVIDENCE:
                 found.evidence.append(span)
     return list(merged.values())
+
+
+def voiced_mentions(story: Story) -> MentionIndex:
+    """The character mentions, with "I", "me", "my" in a quote given to its speaker and "you", "your"
+    to its one addressee, where the quotes stage attributed it: in dialogue that is what the words
+    mean, whatever coreference linked them to."""
+    quotes = sorted(story.quotes, key=lambda q: q.start)
+    spans = [(q.start, q.end) for q in quotes]
+    rows = []
+    for character in story.characters:
+        for start, end in character.mentions:
+            voice = character.id
+            at = enclosing(spans, start)
+            if at is not None:
+                word, quote = story.text[start:end].lower(), quotes[at]
+                if word in _SPEAKER and quote.speaker:
+                    voice = quote.speaker
+                elif word in SECOND and len(quote.addressees) == 1:
+                    voice = quote.addressees[0]
+            rows.append((start, end, voice))
+    return MentionIndex.of_rows(rows)
 
 
 def as_relations(found: list[Found]) -> list[Relation]:
@@ -168,9 +198,26 @@ class _Reader:
         self.quote_spans = [(q.start, q.end) for q in self.quotes]
 
     def read(self) -> Iterator[Hit]:
-        for start, end in sentence_spans(self.story):
+        sentences = sentence_spans(self.story)
+        for start, end in sentences:
             yield from self._possessives(start, end)
             yield from self._pairs(start, end)
+        yield from self._kin_titles(sentences)
+
+    # -- "Aunt Bea" in a story someone tells ----------------------------------------------------
+    def _kin_titles(self, sentences: list[Interval]) -> Iterator[Hit]:
+        """A first- or second-person story's "Aunt Bea" or "Granny Ash" is the narrator's (or the
+        reader's) relative: the title says so from the one telling the story."""
+        person = self.story.pov.person
+        narrator = self._narrator(person) if person in ("first", "second") else None
+        if narrator is None:
+            return
+        for character in self.story.characters:
+            title = character.name.split()[0].rstrip(".").lower() if character.name else ""
+            if title in _KIN_TITLES and len(character.name.split()) > 1 and character.mentions:
+                at = enclosing(sentences, min(s for s, _ in character.mentions))
+                if at is not None:
+                    yield narrator, character.id, "family", sentences[at], CONFIDENCE["inferred"]
 
     # -- "her husband", "Mara's brother Tom" --------------------------------------------------
     def _possessives(self, start: int, end: int) -> Iterator[Hit]:
@@ -178,30 +225,16 @@ class _Reader:
             if _NEGATED.search(self.text, start, match.start()):
                 continue
             noun_start, noun_end = match.span("noun")
-            relative = self.mentions.covering(noun_start, noun_end) or self._apposed(match, start, end)
+            relative = self.mentions.covering(noun_start, noun_end) or apposed(
+                self.text, self.mentions, match, start, end
+            )
             if relative is None:
                 continue
             owner, sure = self._owner(match, relative)
             if owner is None:
                 continue
-            kind = NOUN_TYPES[match.group("noun").lower()]
-            if kind in ("spouse", "romantic") and _ENDED & set(re.split(r"[\s-]+", match["mods"].lower())):
-                kind = "ex"
             confidence = CONFIDENCE["mentions" if sure else "inferred"]
-            yield owner, relative, kind, (start, end), confidence
-
-    def _apposed(self, match: re.Match[str], start: int, end: int) -> str | None:
-        """A name right after the noun ("his brother Tom") or before it ("Jon, her husband")."""
-        after = re.match(r",?\s+", self.text[match.end() : end])
-        if after:
-            at = match.end() + after.end()
-            for m_start, m_end, cid in self.mentions.within(at, end):
-                if m_start == at and self.text[m_start].isupper() and not self._pronoun(m_start, m_end):
-                    return cid
-        before = self.mentions.within(start, match.start())
-        if before and _APPOSITION.fullmatch(self.text, before[-1][1], match.start()):
-            return before[-1][2]
-        return None
+            yield owner, relative, noun_kind(match), (start, end), confidence
 
     def _owner(self, match: re.Match[str], relative: str) -> tuple[str | None, bool]:
         """Whose relative it is, and whether a mention said so (rather than an inference here)."""
@@ -249,9 +282,6 @@ class _Reader:
         at = enclosing(self.paragraphs, offset)
         return self.paragraphs[at] if at is not None else (offset, offset)
 
-    def _pronoun(self, start: int, end: int) -> bool:
-        return self.text[start:end].lower() in _PRONOUNS
-
     # -- "Mara married Jon", "Ada and Tom were friends" ---------------------------------------
     def _pairs(self, start: int, end: int) -> Iterator[Hit]:
         present = self.mentions.within(start, end)
@@ -266,22 +296,50 @@ class _Reader:
             pair = _around(self.text, present, match.start(), match.end())
             confidence = CONFIDENCE["pair"]
             if pair is None and kind in _PARAGRAPH_KINDS:
-                pair, confidence = self._paragraph_pair(start, present), CONFIDENCE["paragraph"]
+                pair, confidence = self._paragraph_pair(start, end, present), CONFIDENCE["paragraph"]
             if pair is not None:
                 yield pair[0], pair[1], kind, (start, end), confidence
 
-    def _paragraph_pair(self, offset: int, present: list[tuple[int, int, str]]) -> tuple[str, str] | None:
-        """The two characters of the paragraph, when it has exactly two and the sentence names at most one."""
+    def _paragraph_pair(
+        self, start: int, end: int, present: list[tuple[int, int, str]]
+    ) -> tuple[str, str] | None:
+        """The two characters the paragraph has named up to the end of this sentence, when there are
+        exactly two and the sentence names at most one: a divorce is of people already spoken of."""
         if len({cid for _, _, cid in present}) > 1:
             return None
-        p_start, p_end = self._paragraph(offset)
-        ids = list(dict.fromkeys(cid for _, _, cid in self.mentions.within(p_start, p_end)))
+        p_start, _ = self._paragraph(start)
+        ids = list(dict.fromkeys(cid for _, _, cid in self.mentions.within(p_start, end)))
         return (ids[0], ids[1]) if len(ids) == 2 else None
+
+
+def noun_kind(match: re.Match[str]) -> str:
+    """The type a `POSSESSIVE` match names: "her former husband" and "his ex-wife" are an "ex"."""
+    kind = NOUN_TYPES[match.group("noun").lower()]
+    if kind in ("spouse", "romantic") and _ENDED & set(re.split(r"[\s-]+", match["mods"].lower())):
+        return "ex"
+    return kind
+
+
+def apposed(text: str, mentions: MentionIndex, match: re.Match[str], start: int, end: int) -> str | None:
+    """Who a name names in apposition to a `POSSESSIVE` match in the sentence [start, end): right after
+    the noun ("his brother Tom", "Mara's sister Lou") or before it ("Jon, her husband"; "Jon was her
+    husband")."""
+    after = re.match(r",?\s+", text[match.end() : end])
+    if after:
+        at = match.end() + after.end()
+        for m_start, m_end, cid in mentions.within(at, end):
+            if m_start == at and text[m_start].isupper() and text[m_start:m_end].lower() not in _PRONOUNS:
+                return cid
+    before = mentions.within(start, match.start())
+    if before and _APPOSITION.fullmatch(text, before[-1][1], match.start()):
+        return before[-1][2]
+    return None
 
 
 def _around(text: str, present: list[tuple[int, int, str]], start: int, end: int) -> tuple[str, str] | None:
     """The nearest character on each side of a relation word, else "A and B" just before it."""
-    left = [m for m in present if start - REACH <= m[1] <= start]
+    # A possessor ("Mara's sister Lou hated Tom") is not the one who hates.
+    left = [m for m in present if start - REACH <= m[1] <= start and not _possessor(text, m)]
     right = [m for m in present if end <= m[0] <= end + REACH]
     if left and right:
         a = left[-1][2]
@@ -297,6 +355,12 @@ def _around(text: str, present: list[tuple[int, int, str]], start: int, end: int
                     return earlier[2], last[2]
                 break
     return None
+
+
+def _possessor(text: str, mention: tuple[int, int, str]) -> bool:
+    """ "Mara's", "Jones'" or "his" before a noun: the owner of a noun phrase, not its head."""
+    start, end, _ = mention
+    return bool(_POSSESSOR.match(text, end)) or text[start:end].lower() in _POSSESSIVE_DETERMINERS
 
 
 def _fits(character: Character, gender: str) -> bool:
