@@ -60,6 +60,8 @@ def test_each_relation_type_is_found_with_its_evidence(marriage: Story) -> None:
 def test_marriage_then_divorce_keeps_both_but_tags_the_latest_state(marriage: Story) -> None:
     tags = {t["tag"]: t for t in marriage.tags if t["type"] == "relationship"}
     assert "Mara Vance/Jon Hale" not in tags
+    # They talk a lot, but divorced is not platonic.
+    assert "Mara Vance & Jon Hale" not in tags
     assert tags["Mara Vance & Ada"]["kind"] == "platonic"
     spouse = typed(marriage)[frozenset(("mara_vance", "jon_hale")), "spouse"]
     ex = typed(marriage)[frozenset(("mara_vance", "jon_hale")), "ex"]
@@ -312,6 +314,7 @@ def test_marriage_fixture_through_the_pipeline(marriage_read: Story) -> None:
     assert (frozenset(("Mara Vance", "Tom")), "enemy") not in found
     tags = relationship_tags(marriage_read)
     assert "Mara Vance/Jon Hale" not in tags
+    assert "Mara Vance & Jon Hale" not in tags
     assert tags["Mara Vance & Ada"] == tags["Mara Vance & Lou"] == "platonic"
 
 

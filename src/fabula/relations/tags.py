@@ -1,7 +1,8 @@
 """Suggested AO3-style tags: the characters who matter, and the pairs a reader would look for.
 
 AO3 writes a romantic pairing "A/B" and a platonic one "A & B". A pair whose romantic
-relations end in a separation (the latest evidence decides) gets no "A/B".
+relations end in a separation (the latest evidence decides) gets no "A/B", and no "A & B" either
+unless the text types them friends, family or enemies: much talk between exes is not friendship.
 """
 
 from __future__ import annotations
@@ -70,7 +71,7 @@ def _pair_kind(found: list[Found], edge: Edge | None, strongest: float) -> tuple
     if couple and max(couple, key=lambda f: f.latest).type in ROMANTIC:
         return "romantic", max(f.confidence for f in couple if f.type in ROMANTIC)
     close = [f.confidence for f in found if f.type in PLATONIC]
-    if edge is not None and strongest > 0:
+    if edge is not None and strongest > 0 and not couple:
         share = edge.weight / strongest
         if share >= STRONG_SHARE and edge.weight >= STRONG_WEIGHT:
             close.append(round(0.8 * share, 3))
