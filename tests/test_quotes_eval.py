@@ -103,7 +103,8 @@ def test_a_directory_without_novels_is_an_input_error(tmp_path: Path) -> None:
 @pytest.mark.accuracy
 def test_pdnc_sample_accuracy(shared_data: Path) -> None:
     """Gold cast list, quotes stage only. Sample: the first 400 quotes of two novels (measured
-    2026-11-25: span overlap F1 97.7, exact F1 97.2, speaker 78.0, explicit 95.8)."""
+    2026-11-25: span overlap F1 97.7, exact F1 97.2, speaker 78.5, explicit 96.3; all 21 novels:
+    speaker 75.3, explicit 95.3)."""
     novels = pdnc_novels(shared_data / "pdnc")
     if not full_accuracy_runs():
         novels = [n for n in novels if n.name in {"PrideAndPrejudice", "AlicesAdventuresInWonderland"}]
@@ -112,13 +113,13 @@ def test_pdnc_sample_accuracy(shared_data: Path) -> None:
     scores = total.summary()
     assert scores["overlap_f1"] >= 96.0
     assert scores["exact_f1"] >= 95.0
-    assert scores["speaker_acc"] >= (70.0 if full_accuracy_runs() else 74.0)
+    assert scores["speaker_acc"] >= (74.0 if full_accuracy_runs() else 76.0)
     assert scores["explicit_acc"] >= 92.0
 
 
 @pytest.mark.accuracy
 def test_litbank_dev_speaker_accuracy(shared_data: Path) -> None:
-    """Gold coreference as the cast (measured 2026-11-25: speaker 93.2, span overlap F1 94.7)."""
+    """Gold coreference as the cast (measured 2026-11-25: speaker 92.6, span overlap F1 94.7)."""
     litbank = shared_data / "litbank"
     docs = [read_litbank_quotes(litbank, i) for i in split_ids(litbank, "dev")]
     _, total = evaluate(docs, CastSource.gold)

@@ -10,13 +10,19 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES
 from fabula.story import Character, Gender, Story
 
 _SPACE = re.compile(r"\s+")
-_LEADING = re.compile(r"^(?:the|a|an|old|young|little|poor|dear|my|our)\s+", re.IGNORECASE)
+# Words before a name that are not part of it: "the old woman" is "woman" as "The Old Woman" is,
+# "my dear Jane" is "jane"; but a capitalised adjective opening a name is ("Little Walter").
+_LEADING = re.compile(
+    r"^(?:(?i:(?:the|a|an|my|our)\s+(?:(?:old|young|little|poor|dear|dearest)\s+)?)"
+    r"|(?i:dear|dearest)\s+|(?:old|young|little|poor)\s+)"
+)
 _SURNAME_TITLES = {
     "she": ("Miss", "Mrs.", "Mrs", "Ms.", "Lady"),
     "he": ("Mr.", "Mr", "Sir", "Lord"),
@@ -73,8 +79,6 @@ class Cast:
         cast.linked.sort()
         cast._add_titled_surnames(story.characters)
         names = cast.names = cast._find_names(story.text)
-        if not any(cast.counts.values()):
-            cast.counts.update(cid for _, _, cid in names)
         starts = [s for s, _ in quoted]
         outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
         cast.anchors = outside
@@ -104,13 +108,20 @@ class Cast:
             r"(?<![\w])(?:" + "|".join(re.escape(s).replace(r"\ ", r"\s+") for s in surfaces) + r")(?![\w])",
             re.IGNORECASE,
         )
-        found = []
-        for match in pattern.finditer(text):
-            if not match.group()[0].isupper():
-                continue  # names are capitalised; "will" is not Will
-            cid = self.best(self.forms.get(normalise(match.group()), []))
+        matches = [
+            (m.start(), m.end(), self.forms.get(normalise(m.group()), []))
+            for m in pattern.finditer(text)
+            if m.group()[0].isupper()  # names are capitalised; "will" is not Will
+        ]
+        if not any(self.counts.values()):
+            self.counts.update(ids[0] for _, _, ids in matches if len(ids) == 1)
+        found: list[tuple[int, int, str]] = []
+        last_seen: dict[str, int] = {}
+        for start, end, ids in matches:
+            cid = (_latest(ids, last_seen) if len(ids) > 1 else None) or self.best(ids)
             if cid:
-                found.append((match.start(), match.end(), cid))
+                found.append((start, end, cid))
+                last_seen[cid] = start
         return found
 
     def best(self, ids: list[str]) -> str | None:
@@ -130,21 +141,28 @@ class Cast:
         return best
 
     def by_name(self, surface: str) -> str | None:
-        """A character named `surface`: exact form first, then a form sharing all its words."""
+        """A character named `surface`: exact form first, then, for a name, the most mentioned
+        character with a form holding all its words."""
         key = normalise(surface)
         if not key:
             return None
         if key in self.forms:
             return self.best(self.forms[key])
-        words = set(key.split())
-        candidates = [cid for form, ids in self.forms.items() if words <= set(form.split()) for cid in ids]
-        if not candidates:
-            return None
-        best = Counter(candidates).most_common()
-        return self.best([cid for cid, n in best if n == best[0][1]])
+        if not surface.split()[-1][:1].isupper():
+            return None  # "the old man" is a description, not part of "The Hump-backed Man"
+        words = key.split()
+        holding = {cid for form, ids in self.forms.items() if set(words) <= set(form.split()) for cid in ids}
+        # "Walter" is Sir Walter (a form ending in it, and named most) before William Walter Elliot.
+        edge = {
+            cid
+            for form, ids in self.forms.items()
+            if words in (form.split()[: len(words)], form.split()[-len(words) :])
+            for cid in ids
+        }
+        return self.best(sorted(edge or holding))
 
     def antecedent(
-        self, before: int, gender: str, exclude: str | None = None, reach: int = 4000
+        self, before: int, gender: str, exclude: Collection[str] = (), reach: int = 4000
     ) -> str | None:
         """The most recent character of the pronoun's gender mentioned outside quotes."""
         i = bisect_right(self.anchors, (before, -1, ""))
@@ -153,7 +171,7 @@ class Cast:
             start, _, cid = self.anchors[j]
             if start < before - reach:
                 break
-            if cid == exclude:
+            if cid in exclude:
                 continue
             known = self.gender.get(cid, "unknown")
             if known == gender:
@@ -166,9 +184,21 @@ class Cast:
         """Anchored mentions (outside quotes) inside [start, end)."""
         return _between(self.anchors, start, end)
 
+    def named_at(self, start: int, end: int) -> str | None:
+        """The character a name found exactly at [start, end) stands for: where several share
+        the name, the one named last before it (see `_find_names`)."""
+        return next((cid for s, e, cid in self.names_in(start, end) if (s, e) == (start, end)), None)
+
     def names_in(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Names and aliases found in the text inside [start, end), quotes included."""
         return _between(self.names, start, end)
+
+
+def _latest(ids: list[str], last_seen: dict[str, int]) -> str | None:
+    """Of several characters sharing a name ("Walter": Sir Walter or little Walter), the one
+    named most recently; None when none of them has been yet."""
+    seen = [cid for cid in ids if cid in last_seen]
+    return max(seen, key=lambda cid: last_seen[cid]) if seen else None
 
 
 def _between(spans: list[tuple[int, int, str]], start: int, end: int) -> list[tuple[int, int, str]]:

@@ -13,7 +13,7 @@ from fabula.quotes.lexicon import NOT_NAMES, REFLEXIVES, SPEECH_VERBS, TITLES
 
 _VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
 _TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
-_CAP = r"[A-Z][\w'’-]*"
+_CAP = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
 _NAME = rf"(?:(?:{_TITLE})\s+)?{_CAP}(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?{_CAP}){{0,2}}"
 _PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
 _DET = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the)"
