@@ -10,7 +10,7 @@ DEMO   := examples/demo_story.md
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[encoder,dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 

@@ -31,6 +31,24 @@ def test_reader_keeps_words_not_multiword_tokens() -> None:
     assert first.heads == [3, 3, 3, 3, 3]
     assert first.deprels[3] == "root"
     assert second.spaces == [True, False, True]
+    assert first.xpos == ["PRP", "VBD", "RB", "VB", "."]
+    assert second.lemmas == ["Tom", "leave", "."]
+
+
+def test_shipped_parser_tags_and_parses_gold_words() -> None:
+    (she, _tom) = scorer.parse_sentences(read_conllu(TINY))
+    assert she == (
+        ["PRON", "AUX", "PART", "VERB", "PUNCT"],
+        [3, 3, 3, 3, 3],
+        ["nsubj", "aux", "advmod", "ROOT", "punct"],
+    )
+
+
+def test_gold_sentence_is_not_split_by_the_sentence_rule() -> None:
+    words = ["It", "rained", ".", "We", "stayed", "."]
+    gold = ConlluSentence(words=words, spaces=[True] * 6, upos=["X"] * 6, heads=[1] * 6, deprels=["dep"] * 6)
+    ((_upos, heads, _deps),) = scorer.parse_sentences([gold])
+    assert sum(h == i for i, h in enumerate(heads)) == 1
 
 
 def test_scores_match_hand_counts() -> None:

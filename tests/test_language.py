@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from fabula.errors import ModelError
 from fabula.language import MAX_WINDOW_CHARS, run, windows
 from fabula.language import models as language_models
+from fabula.language.encoder import _cycles, apply_script, decode_tree, edit_script
 from fabula.pipeline import PipelineConfig, run_pipeline
 from fabula.story import AuthorNote, Story
 
@@ -83,8 +86,8 @@ def test_token_table_is_consistent(analysed: Story) -> None:
 
 def test_missing_model_names_the_rebuild_command(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(language_models, "MODELS_DIR", tmp_path)
-    with pytest.raises(ModelError, match="fabula train core --data"):
-        language_models.model_path(language_models.CORE)
+    with pytest.raises(ModelError, match="fabula train parser --data"):
+        language_models.model_path(language_models.PARSER)
 
 
 def test_progress_is_reported_per_window() -> None:
@@ -112,3 +115,52 @@ def test_suggester_skips_spans_with_punctuation_but_keeps_hyphens() -> None:
     expected = [(0, 1), (2, 3), (3, 4), (4, 5), (2, 4), (3, 5), (2, 5)]
     assert [tuple(row) for row in spans.dataXd.tolist()] == expected
     assert spans.lengths.tolist() == [7]
+
+
+def test_fiction_sentence_gets_tags_heads_and_lemmas() -> None:
+    story = run(Story(text="She gave him her letters and walked away.\n\n“Go!” he cried."))
+    tokens = story._tokens
+    words = [story.text[s:e] for s, e in zip(tokens.start, tokens.end, strict=True)]
+    she, gave, him, her, letters, _and, walked = range(7)
+    assert words[:7] == ["She", "gave", "him", "her", "letters", "and", "walked"]
+    assert [tokens.tag[i] for i in (she, him, her)] == ["PRP", "PRP", "PRP$"]
+    assert (tokens.dep[gave], tokens.head[gave], tokens.lemma[gave]) == ("ROOT", gave, "give")
+    assert (tokens.dep[she], tokens.head[she]) == ("nsubj", gave)
+    assert (tokens.dep[him], tokens.head[him]) == ("iobj", gave)
+    assert (tokens.dep[her], tokens.head[her]) == ("nmod:poss", letters)
+    assert (tokens.dep[letters], tokens.head[letters], tokens.lemma[letters]) == ("obj", gave, "letter")
+    assert (tokens.dep[walked], tokens.head[walked], tokens.lemma[walked]) == ("conj", gave, "walk")
+    cried = words.index("cried")
+    assert tokens.head[words.index("he")] == cried
+    assert tokens.pos[words.index("Go")] == "VERB"
+    assert [story.slice(s) for s in story.sentences][1] == "“Go!” he cried."
+
+
+@pytest.mark.parametrize(
+    ("form", "lemma"),
+    [("was", "be"), ("children", "child"), ("The", "the"), ("London", "London"), ("walked", "walk")],
+)
+def test_lemma_scripts_rebuild_the_lemma(form: str, lemma: str) -> None:
+    assert apply_script(form, edit_script(form, lemma)) == lemma
+
+
+def test_script_that_does_not_fit_gives_the_lowercased_form() -> None:
+    assert apply_script("Ox", (True, 5, "")) == "ox"
+
+
+def test_decoded_heads_are_the_best_tree_with_one_root() -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        n = int(rng.integers(2, 7))
+        scores = rng.normal(size=(n, n)) * 3
+        trees = [
+            np.array((0, *heads))
+            for heads in itertools.product(range(n), repeat=n - 1)
+            if all(h != i for i, h in enumerate(heads, start=1))
+        ]
+        valid = [t for t in trees if (t[1:] == 0).sum() == 1 and not _cycles(t)]
+        best = max(scores[np.arange(1, n), t[1:]].sum() for t in valid)
+        tree = decode_tree(scores)
+        assert (tree[1:] == 0).sum() == 1
+        assert not _cycles(tree)
+        assert scores[np.arange(1, n), tree[1:]].sum() == pytest.approx(best)

@@ -16,6 +16,7 @@ class Recipe(StrEnum):
     core = "core"
     entities = "entities"
     coref = "coref"
+    parser = "parser"
     minilm_spans = "minilm-spans"
 
 
@@ -26,7 +27,9 @@ def register(app: typer.Typer) -> None:
     def train_command(
         name: Annotated[
             Recipe,
-            typer.Argument(help="all (core + entities + coref), one of them, or minilm-spans."),
+            typer.Argument(
+                help="all (parser + entities + coref), one of them, or a candidate: core, minilm-spans."
+            ),
         ],
         data: Annotated[Path, typer.Option(help="The annotated data directory (../shared/data).")],
         work: Annotated[Path, typer.Option(help="Where corpora and checkpoints go.")] = Path("models-work"),
@@ -41,10 +44,14 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"{key}: {value:.4f}")
             return
         from fabula.characters.train import train as train_coref
+        from fabula.train.parser import train as train_parser
         from fabula.train.recipes import train
 
-        for recipe in ("core", "entities") if name is Recipe.all else (name.value,):
-            if recipe != "coref":
-                typer.echo(f"installed {train(recipe, data, work)}")
+        if name in (Recipe.all, Recipe.entities, Recipe.core):
+            recipe = Recipe.entities if name is Recipe.all else name
+            verb = "trained (not shipped)" if recipe is Recipe.core else "installed"
+            typer.echo(f"{verb} {train(recipe.value, data, work)}")
         if name in (Recipe.all, Recipe.coref):
             typer.echo(f"installed {train_coref(data / 'litbank')}")
+        if name in (Recipe.all, Recipe.parser):
+            typer.echo(f"installed {train_parser(data, work)}")

@@ -131,6 +131,8 @@ class ConlluSentence:
     upos: list[str]
     heads: list[int]  # 0-based index of the head; a root points to itself
     deprels: list[str]
+    xpos: list[str] = field(default_factory=list)
+    lemmas: list[str] = field(default_factory=list)
 
 
 def read_conllu(path: Path) -> list[ConlluSentence]:
@@ -165,4 +167,6 @@ def _conllu_sentence(rows: list[list[str]]) -> ConlluSentence:
         upos=[r[3] for r in rows],
         heads=heads,
         deprels=[r[7] for r in rows],
+        xpos=[r[4] for r in rows],
+        lemmas=[r[2] for r in rows],
     )
