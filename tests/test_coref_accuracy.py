@@ -1,7 +1,7 @@
 """Coreference accuracy of the shipped model on LitBank documents it was not trained on.
 
 The shipped weights are fold 0's model (trained on fold 0's train+dev documents), so fold 0's test
-documents are unseen. CI scores a sample of them; FABULA_ACCURACY=full scores all nine.
+documents are unseen. CI scores a sample of them; FABULA_ACCURACY=full scores all ten.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from fabula.characters.litbank import fold_ids, load_document
 from fabula.characters.train import analyse
 from fabula.eval.coref import score_corpus
 
-# Measured (docs/characters.md): sample of 3 documents CoNLL F1 75.97, pronouns 78.57%;
-# all 9 CoNLL F1 79.17, pronouns 80.51%. Floors sit a few points below.
+# Measured (docs/characters.md): sample of 3 documents CoNLL F1 75.91, pronouns 75.62%;
+# all ten CoNLL F1 79.62, pronouns 80.25%. Floors sit a few points below.
 FLOOR_CONLL = 72.0
 FLOOR_PRONOUNS = 74.0
 

@@ -92,7 +92,9 @@ class Mention:
 
 
 _DOUBLE_MARKS = re.compile(r"[“”\"«»]")
-_SINGLE_MARKS = re.compile(r"(?<!\w)['‘’]|['‘’](?!\w)")
+# A mark before a contraction ending ("wife 's", "they 'll", as tokenized corpora space them) is an
+# apostrophe, not a quote: counted as one, it flips a text with no dialogue into single-mark mode.
+_SINGLE_MARKS = re.compile(r"(?<!\w)['‘’](?!(?:s|S|ll|d|re|ve|m)\b)|['‘’](?!\w)")
 
 
 def quote_spans(text: str, breaks: list[int] | None = None) -> list[tuple[int, int]]:

@@ -46,26 +46,54 @@ def extract(doc: Document, window: int = 20) -> list[Group]:
     return groups
 
 
-def fit(groups: Iterable[Group], l2: float = 1.0) -> CorefModel:
-    """Softmax mention ranking: maximise the right option's share in each group (L-BFGS)."""
-    vocab: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    starts: list[int] = []
-    right: list[int] = []
-    row = 0
-    for options, answer in groups:
-        starts.append(row)
-        right.append(row + answer)
-        for features in options:
-            for name in set(features):
-                cols.append(vocab.setdefault(name, len(vocab)))
-                rows.append(row)
-            row += 1
-    matrix = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(row, len(vocab)))
-    first = np.array(starts)
-    sizes = np.diff(np.append(first, row))
-    gold = np.array(right)
+@dataclass
+class Encoded:
+    """One document's groups as sparse rows over the shared vocabulary: encoded once, stacked per fit."""
+
+    lengths: np.ndarray  # features per option row
+    cols: np.ndarray  # their columns, row after row
+    sizes: np.ndarray  # options per group
+    answers: np.ndarray  # the right option's index within its group
+
+
+class Vocabulary:
+    """Feature name -> column, shared by every document of a run so that each is encoded once."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, int] = {}
+
+    def encode(self, groups: list[Group]) -> Encoded:
+        lengths, cols = [], []
+        for options, _ in groups:
+            for features in options:
+                unique = dict.fromkeys(features)  # not a set: column order must not vary with hashing
+                lengths.append(len(unique))
+                cols += [self.columns.setdefault(name, len(self.columns)) for name in unique]
+        return Encoded(
+            np.array(lengths, dtype=np.int64),
+            np.array(cols, dtype=np.int64),
+            np.array([len(options) for options, _ in groups], dtype=np.int64),
+            np.array([answer for _, answer in groups], dtype=np.int64),
+        )
+
+
+def fit(
+    vocab: Vocabulary, docs: list[Encoded], l2: float = 1.0, start: CorefModel | None = None
+) -> CorefModel:
+    """Softmax mention ranking: maximise the right option's share in each group (L-BFGS).
+
+    `start` warm-starts the optimiser (the train-only model when refitting on train+dev); a
+    feature absent from `docs` has no gradient but its L2 pull, so it ends at zero either way.
+    """
+    lengths = np.concatenate([d.lengths for d in docs])
+    indptr = np.concatenate([[0], np.cumsum(lengths)])
+    cols = np.concatenate([d.cols for d in docs])
+    matrix = csr_matrix((np.ones(len(cols)), cols, indptr), shape=(len(lengths), len(vocab.columns)))
+    transposed = matrix.T.tocsr()
+    sizes = np.concatenate([d.sizes for d in docs])
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    gold = first + np.concatenate([d.answers for d in docs])
+    names = sorted(vocab.columns, key=vocab.columns.__getitem__)
 
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         scores = matrix @ w
@@ -75,10 +103,10 @@ def fit(groups: Iterable[Group], l2: float = 1.0) -> CorefModel:
         value = float(np.sum(top + np.log(total)) - scores[gold].sum() + 0.5 * l2 * w @ w)
         share = exp / np.repeat(total, sizes)
         share[gold] -= 1.0
-        return value, matrix.T @ share + l2 * w
+        return value, transposed @ share + l2 * w
 
-    result = minimize(loss, np.zeros(len(vocab)), jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    names = sorted(vocab, key=vocab.__getitem__)
+    x0 = np.array([start.weights.get(name, 0.0) for name in names]) if start else np.zeros(len(names))
+    result = minimize(loss, x0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
     return CorefModel({name: float(w) for name, w in zip(names, result.x, strict=True)})
 
 
@@ -110,21 +138,23 @@ def cross_validate(root: Path, folds: Iterable[int] = range(10)) -> list[FoldRes
 
     Gold mentions get their grammatical roles from Fabula's own parse, as they do in the stage.
     """
-    cache: dict[str, tuple[Document, list[Group]]] = {}
+    vocab = Vocabulary()
+    cache: dict[str, tuple[Document, Encoded]] = {}
 
-    def load(names: list[str]) -> list[tuple[Document, list[Group]]]:
+    def load(names: list[str]) -> list[tuple[Document, Encoded]]:
         for name in names:
             if name not in cache:
                 doc = load_document(root, name)
                 add_roles(doc.mentions, analyse(doc)._tokens)
-                cache[name] = (doc, extract(doc))
+                cache[name] = (doc, vocab.encode(extract(doc)))
         return [cache[n] for n in names]
 
     results = []
     for fold in folds:
         train, dev, test = (load(fold_ids(root, fold, part)) for part in ("train", "dev", "test"))
-        offset = pick_offset(fit(g for _, gs in train for g in gs), [d for d, _ in dev])
-        model = with_offset(fit(g for _, gs in train + dev for g in gs), offset)
+        first = fit(vocab, [e for _, e in train])
+        offset = pick_offset(first, [d for d, _ in dev])
+        model = with_offset(fit(vocab, [e for _, e in train + dev], start=first), offset)
         docs = [d for d, _ in test]
         results.append(FoldResult(fold, model, docs, predict(docs, model)))
     return results
