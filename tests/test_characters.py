@@ -363,3 +363,30 @@ def test_a_name_heard_only_as_an_address_names_the_unnamed_one_addressed() -> No
     by_text = {m.text: c for m, c in zip(mentions, merged, strict=True)}
     assert by_text["Nell"] == by_text["I"]  # only ever hailed, in quotes that say "you" to the narrator
     assert by_text["Bea"] != by_text["I"]  # named in narration: a person of her own
+
+
+def test_a_pronoun_object_is_not_the_subject_of_its_own_verb() -> None:
+    # In "Jon built her a house", "her" cannot be Jon (principle B), though Jon is the nearest candidate.
+    text = "Mara met Jon. Jon built her a house."
+    spans = [("Mara", "PROP", "subj", 1), ("Jon", "PROP", "obj", 1), ("Jon", "PROP", "subj", 4)]
+    spans += [("her", "PRON", "obj", 4)]
+    mentions, cursor = [], 0
+    for surface, kind, role, governor in spans:
+        start = text.index(surface, cursor)
+        cursor = start + len(surface)
+        sentence = text.count(".", 0, start)
+        mentions.append(
+            Mention(
+                start,
+                cursor,
+                surface,
+                kind,
+                sentence,
+                "PER" if kind == "PROP" else None,
+                role=role,
+                governor=governor,
+            )
+        )
+    ids = resolve(mentions, text=text)
+    assert ids[1] == ids[2]
+    assert ids[3] == ids[0] != ids[2]

@@ -58,6 +58,9 @@ _HEAD_STOPS = {
     "(",
 }
 _NARRATION_PERSONS = {"1", "2", "3"}
+# Core arguments of one verb never corefer unless one is reflexive; obliques may ("she put it beside her").
+_ARGUMENT_ROLES = frozenset({"subj", "subjpass", "obj"})
+_CLAUSEMATE_LOOKBACK = 6
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
@@ -545,6 +548,25 @@ class Resolver:
                 cluster.genders.update(self.name_gender.get(group, {}))
         return cluster
 
+    def _plain_pronoun(self, i: int) -> bool:
+        """A pronoun that is an argument of its verb and not reflexive (binding theory's principle B)."""
+        info, role = self.info[i], self.mentions[i].role
+        return (
+            info.det == "pron"
+            and role in _ARGUMENT_ROLES
+            and self.mentions[i].governor >= 0
+            and not info.form.endswith(("self", "selves"))
+        )
+
+    def _clausemate(self, i: int, cluster: _Cluster) -> bool:
+        """Whether the cluster already holds another argument of the pronoun's own verb: in "Jon
+        built her a house", "her" is not Jon."""
+        m = self.mentions[i]
+        return any(
+            self.mentions[j].governor == m.governor and self.mentions[j].role in _ARGUMENT_ROLES
+            for j in cluster.members[-_CLAUSEMATE_LOOKBACK:]
+        )
+
     def run(self, decide: Decider) -> list[int]:
         for i in self.order:
             group = self.name_group.get(i)
@@ -559,6 +581,8 @@ class Resolver:
             if narration:  # in narration, I, you and he/she/they never share a referent
                 person = str(self.info[i].person)
                 candidates = [c for c in candidates if not (c.persons & _NARRATION_PERSONS) - {person}]
+            if self._plain_pronoun(i):
+                candidates = [c for c in candidates if not self._clausemate(i, c)]
             if group is not None:
                 candidates = [c for c in candidates if not c.named]
                 named = next((c for c in candidates if self._gap(c.last, i) in _NAMING), None)
