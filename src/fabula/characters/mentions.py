@@ -11,8 +11,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from typing import Literal
 
-from fabula.quotes.kinds import is_embedded
-
 Kind = Literal["PROP", "NOM", "PRON"]
 
 # person, number, gender ("he"/"she"/"it"/"they", or "" for first and second person).
@@ -132,23 +130,7 @@ def quote_spans(text: str, breaks: list[int] | None = None) -> list[tuple[int, i
             open_at = pos
     if open_at is not None:
         spans.append((open_at, _trim_end(text, open_at, len(text))))
-    return _voices(text, spans, resets)
-
-
-def _voices(text: str, spans: list[tuple[int, int]], paragraph_starts: list[int]) -> list[tuple[int, int]]:
-    """The spans that are speech: scare quotes and titles inside a running sentence (to "find
-    herself") are not, and a pronoun in them is the narration's, not a speaker's."""
-    kept: list[tuple[int, int]] = []
-    previous_end = 0
-    for start, end in spans:
-        passed = bisect_right(paragraph_starts, start)
-        paragraph = paragraph_starts[passed - 1] if passed else 0
-        before = text[max(previous_end, paragraph, text.rfind("\n", 0, start) + 1) : start]
-        content = text[start + 1 : end - 1].strip()
-        if not (before.strip() and content and is_embedded(content, before)):
-            kept.append((start, end))
-        previous_end = end
-    return kept
+    return spans
 
 
 def _trim_end(text: str, start: int, end: int) -> int:

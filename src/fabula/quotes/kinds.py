@@ -53,18 +53,15 @@ def classify(content: str, found: Found, before: str, tag: Tag | None) -> QuoteK
             return "thought"
         if tag.verb in WRITTEN_VERBS:
             return "written"
-    if tag is None and found.style != "dash" and before.strip() and is_embedded(content, before):
+    if tag is None and found.style != "dash" and before.strip() and _is_embedded(content, before):
         return "other"
     if _LETTER_OPENING.match(content) or _is_written_context(before):
         return "written"
     return "speech"
 
 
-def is_embedded(content: str, before: str) -> bool:
-    """Marks inside a running sentence rather than speech that a clause introduces.
-
-    `before` is the narration since the paragraph start or the previous quote; it must not be empty.
-    """
+def _is_embedded(content: str, before: str) -> bool:
+    """Marks inside a running sentence rather than speech that a clause introduces."""
     stripped = before.rstrip()
     clause_words = [w.lower() for w in _WORD.findall(_last_clause(before))]
     introduced_by_verb = bool(set(clause_words[-4:]) & (SPEECH_VERBS - WRITTEN_VERBS))
