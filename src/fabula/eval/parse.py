@@ -17,8 +17,8 @@ import typer
 from fabula.train.corpora import ConlluSentence, read_conllu
 
 # Given the sentences, return per sentence: UPOS tags, head indices (root -> itself), relations.
-Analysis = tuple[list[str], list[int], list[str]]
-Parser = Callable[[list[ConlluSentence]], Iterable[Analysis]]
+ParsedSentence = tuple[list[str], list[int], list[str]]
+Parser = Callable[[list[ConlluSentence]], Iterable[ParsedSentence]]
 
 
 @dataclass(slots=True)
@@ -38,7 +38,7 @@ def _root_label(label: str) -> str:
     return "root" if label.lower() == "root" else label
 
 
-def parse_sentences(sentences: list[ConlluSentence]) -> Iterable[Analysis]:
+def parse_sentences(sentences: list[ConlluSentence]) -> Iterable[ParsedSentence]:
     """Run the shipped tagger and parser on pre-tokenized sentences, one `Doc` per sentence.
 
     The sentence rule is switched off: each gold sentence is one sentence, as the scores promise.
