@@ -15,11 +15,13 @@ from fabula.cli import app
 from fabula.errors import InputError
 from fabula.eval.quotes import (
     CastSource,
+    RankerSource,
     evaluate,
     map_characters,
     pdnc_novels,
     read_litbank_quotes,
     read_pdnc,
+    rerankers,
     truncate,
 )
 from fabula.story import Character, Story
@@ -33,10 +35,10 @@ def test_eval_command_on_a_tiny_pdnc_novel(tmp_path: Path) -> None:
     addressee Mara, where Fabula says Mara to Jon. The scare quote "find herself" is `other`
     and is not scored. Hence: exact 2 of 3 spans (P = R = F1 = 66.7), overlap 3 of 3 (100);
     speakers 2 of 3 (explicit 1/1, anaphoric 1/1, implicit 0/1); addressees tp 2, fp 1, fn 1
-    (F1 66.7)."""
+    (F1 66.7). The sieve alone: one novel is too few to cross-validate the ranker over."""
     out = tmp_path / "scores.json"
     result = CliRunner().invoke(
-        app, ["eval", "quotes", "--pdnc", str(TINY), "--cast", "gold", "--json", str(out)]
+        app, ["eval", "quotes", "--pdnc", str(TINY), "--cast", "gold", "--ranker", "off", "--json", str(out)]
     )
     assert result.exit_code == 0, result.output
     assert "TinyNovel" in result.output
@@ -54,6 +56,11 @@ def test_eval_command_on_a_tiny_pdnc_novel(tmp_path: Path) -> None:
         "implicit_acc": 0.0,
         "addressee_f1": 66.7,
     }
+
+
+def test_cross_validating_the_ranker_needs_pdnc() -> None:
+    with pytest.raises(InputError, match="PDNC"):
+        rerankers(RankerSource.cv)
 
 
 def test_pdnc_reader_maps_aliases_to_main_names_and_drops_pseudo_characters() -> None:
@@ -102,24 +109,26 @@ def test_a_directory_without_novels_is_an_input_error(tmp_path: Path) -> None:
 
 @pytest.mark.accuracy
 def test_pdnc_sample_accuracy(shared_data: Path) -> None:
-    """Gold cast list, quotes stage only. Sample: the first 400 quotes of two novels (measured
-    2026-11-25: span overlap F1 97.7, exact F1 97.2, speaker 78.5, explicit 96.3; all 21 novels:
-    speaker 75.3, explicit 95.3)."""
+    """Gold cast list, quotes stage only, the speaker ranker cross-validated (each novel scored
+    by a model fitted on the other folds' novels). Sample: the first 400 quotes of two novels
+    (measured 2026-11-25: span overlap F1 97.7, exact F1 97.2, speaker 81.4 against the sieve
+    alone's 79.1, explicit 96.0; all 21 novels: speaker 78.9 against 75.3, explicit 95.4)."""
     novels = pdnc_novels(shared_data / "pdnc")
     if not full_accuracy_runs():
         novels = [n for n in novels if n.name in {"PrideAndPrejudice", "AlicesAdventuresInWonderland"}]
     docs = [truncate(read_pdnc(n), 0 if full_accuracy_runs() else 400) for n in novels]
-    _, total = evaluate(docs, CastSource.gold)
+    _, total = evaluate(docs, CastSource.gold, rerankers(RankerSource.cv, shared_data / "pdnc"))
     scores = total.summary()
     assert scores["overlap_f1"] >= 96.0
     assert scores["exact_f1"] >= 95.0
-    assert scores["speaker_acc"] >= (74.0 if full_accuracy_runs() else 76.0)
+    assert scores["speaker_acc"] >= (77.5 if full_accuracy_runs() else 80.0)
     assert scores["explicit_acc"] >= 92.0
 
 
 @pytest.mark.accuracy
 def test_litbank_dev_speaker_accuracy(shared_data: Path) -> None:
-    """Gold coreference as the cast (measured 2026-11-25: speaker 92.6, span overlap F1 94.7)."""
+    """Gold coreference as the cast, the shipped ranker (trained on PDNC only; measured
+    2026-11-25: speaker 94.2, the sieve alone 92.6; span overlap F1 94.7)."""
     litbank = shared_data / "litbank"
     docs = [read_litbank_quotes(litbank, i) for i in split_ids(litbank, "dev")]
     _, total = evaluate(docs, CastSource.gold)

@@ -7,6 +7,8 @@ Definitions (docs/quotes.md):
 - speaker accuracy: over gold quotes matched to a prediction, the prediction being the predicted
   quote that overlaps the gold quote's sub-quotes most; per PDNC quoteType as well.
 - addressee F1: micro-averaged over the same matched quotes, sets of characters.
+The speaker ranker (`fabula.quotes.rank`) is trained on PDNC, so on PDNC it runs cross-validated
+by default: each novel gets the model fitted on the folds without it (`fabula.quotes.train`).
 A predicted character is mapped to a gold one by name: PDNC main names and aliases (and LitBank
 mention texts) against the character's name and aliases, with mention overlap breaking ties;
 with `--cast gold` the gold characters are the story's characters and ids map to themselves.
@@ -19,6 +21,7 @@ import csv
 import json
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -29,8 +32,10 @@ import typer
 from fabula import ingest
 from fabula.errors import InputError
 from fabula.eval.entities import Counts
-from fabula.pipeline import PipelineConfig, get_stage, run_pipeline
+from fabula.pipeline import PipelineConfig, run_pipeline
+from fabula.quotes.attribute import Reranker, attribute
 from fabula.quotes.cast import normalise
+from fabula.quotes.rank import shipped_model
 from fabula.story import Character, Gender, Story, trim_span
 from fabula.train.corpora import read_entity_tsv, split_ids
 
@@ -42,6 +47,18 @@ _PDNC_GENDER: dict[str, Gender] = {"M": "he", "F": "she"}
 class CastSource(StrEnum):
     pipeline = "pipeline"
     gold = "gold"
+
+
+class RankerSource(StrEnum):
+    """The speaker ranker: cross-validated over PDNC's novels, the shipped weights, or none."""
+
+    cv = "cv"
+    shipped = "shipped"
+    off = "off"
+
+
+# Which reranker (if any) revises the sieve's speakers in a document.
+RerankerFor = Callable[["Document"], Reranker | None]
 
 
 @dataclass(slots=True)
@@ -332,26 +349,51 @@ def _litbank_characters(
 # --- running ----------------------------------------------------------------------------------
 
 
-def analyse(doc: Document, cast: CastSource) -> tuple[Story, dict[str, str]]:
-    """Run Fabula on a document's text; with a gold cast, only the quotes stage runs."""
+def prepare(doc: Document, cast: CastSource) -> tuple[Story, dict[str, str]]:
+    """A document's story as the quotes stage would find it, and the character mapping: with a
+    gold cast the gold characters, else what the pipeline's stages before `quotes` made."""
     story = ingest.from_text(doc.text)
     if story.text != doc.text:  # gold offsets index the raw text; keep it as it is
         story = Story(text=doc.text)
     if cast is CastSource.gold:
         story.characters = [c.model_copy() for c in doc.characters]
-        story = get_stage("quotes")(story)
         return story, {c.id: c.id for c in doc.characters}
     stages = PipelineConfig.default().stages
-    upto = stages[: stages.index("quotes") + 1] if "quotes" in stages else [*stages, "quotes"]
-    story = run_pipeline(story, PipelineConfig(stages=upto))
+    before = stages[: stages.index("quotes")] if "quotes" in stages else stages
+    story = run_pipeline(story, PipelineConfig(stages=before)) if before else story
     return story, map_characters(story.characters, doc.characters)
 
 
-def evaluate(docs: list[Document], cast: CastSource) -> tuple[dict[str, Tally], Tally]:
+def analyse(doc: Document, cast: CastSource, reranker: Reranker | None) -> tuple[Story, dict[str, str]]:
+    """Run Fabula on a document's text up to the quotes stage, with the given speaker ranker."""
+    story, mapping = prepare(doc, cast)
+    story.quotes = attribute(story, reranker)
+    return story, mapping
+
+
+def rerankers(source: RankerSource, pdnc: Path | None = None) -> RerankerFor:
+    """The reranker for each document: `cv` needs the PDNC root the documents come from."""
+    if source is RankerSource.off:
+        return lambda doc: None
+    if source is RankerSource.shipped:
+        model = shipped_model()
+        return lambda doc: model
+    if pdnc is None:
+        raise InputError("--ranker cv", "cross-validation runs over PDNC novels only; pass --pdnc DIR")
+    from fabula.quotes.train import Corpus  # the recipe reads PDNC with this module's reader
+
+    return Corpus(pdnc).model_without
+
+
+def evaluate(
+    docs: list[Document], cast: CastSource, reranker_for: RerankerFor | None = None
+) -> tuple[dict[str, Tally], Tally]:
+    """Score each document; the shipped ranker unless `reranker_for` says otherwise."""
+    reranker_for = reranker_for or rerankers(RankerSource.shipped)
     per_doc: dict[str, Tally] = {}
     total = Tally()
     for doc in docs:
-        story, mapping = analyse(doc, cast)
+        story, mapping = analyse(doc, cast, reranker_for(doc))
         per_doc[doc.name] = score(doc, story, mapping)
         total.add(per_doc[doc.name])
     return per_doc, total
@@ -381,6 +423,13 @@ def register(app: typer.Typer) -> None:
         cast: Annotated[
             CastSource, typer.Option(help="Characters from the pipeline, or the gold cast list.")
         ] = CastSource.pipeline,
+        ranker: Annotated[
+            RankerSource | None,
+            typer.Option(
+                help="Speaker ranker: cv (PDNC default: each novel scored by a model trained without "
+                "its fold), shipped (LitBank default), off (the sieve alone)."
+            ),
+        ] = None,
         json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores here.")] = None,
     ) -> None:
         """Quote span F1, speaker accuracy (per quote type) and addressee F1, per text and overall."""
@@ -394,7 +443,8 @@ def register(app: typer.Typer) -> None:
         else:
             assert litbank is not None
             docs = [truncate(read_litbank_quotes(litbank, i), max_quotes) for i in split_ids(litbank, split)]
-        per_doc, total = evaluate(docs, cast)
+        source = ranker or (RankerSource.cv if pdnc is not None else RankerSource.shipped)
+        per_doc, total = evaluate(docs, cast, rerankers(source, pdnc))
         _print_table(per_doc, total)
         if json_out is not None:
             data = {name: t.summary() for name, t in per_doc.items()} | {"OVERALL": total.summary()}

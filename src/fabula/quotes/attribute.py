@@ -13,8 +13,9 @@
 5. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
    participant of the exchange.
 A tag with an indefinite description no character's mention covers ("a voice from the doorway
-said") leaves the speaker unknown rather than guessing by alternation. docs/quotes.md gives
-what each rule is worth on PDNC.
+said") leaves the speaker unknown rather than guessing by alternation. A `Reranker` (the stage
+runs `fabula.quotes.rank`'s learned one) may then revise the turns no name settled, before
+addressees are filled in. docs/quotes.md gives what each rule is worth on PDNC.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 from fabula.quotes.cast import Cast
 from fabula.quotes.detect import Found, find_quotes
@@ -72,6 +73,8 @@ class _Unit:
     # determiner ("her mother": she, she; "he": he, None).
     pronoun: tuple[int, str, str | None] | None = None
     blocked: bool = False  # an unresolved indefinite tag ("a voice said"): speaker stays unknown
+    cue: tuple[int, str, str | None] | None = None  # `pronoun` as the tag gave it, kept for the ranker
+    step: str = ""  # the sieve step that chose the speaker ("tag", "pronoun", "guess", ...)
     vocatives: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)  # "said to X"
 
@@ -84,8 +87,51 @@ class _Unit:
         return self.items[-1].found.last_paragraph
 
 
-def attribute(story: Story) -> list[Quote]:
+@dataclass
+class Sieve:
+    """The sieve's reading of a story, turn by turn, before addressees are filled in: what a
+    `Reranker` revises and what training reads gold speakers against."""
+
+    text: str
+    paras: list[tuple[int, int]]
+    items: list[_Item]
+    units: list[_Unit]
+    cast: Cast
+
+    def quotes(self) -> list[Quote]:
+        """Every quote with its kind, speaker, addressees and how the speaker was found."""
+        for i, unit in enumerate(self.units):
+            _finish(self.units, i, unit)
+        return [
+            Quote(
+                start=it.found.start,
+                end=it.found.end,
+                text=self.text[it.found.start : it.found.end],
+                speaker=it.speaker,
+                addressees=it.addressees,
+                kind=it.kind,
+                attribution=it.attribution if it.kind != "other" else "none",
+            )
+            for it in self.items
+        ]
+
+
+class Reranker(Protocol):
+    """A second opinion on the turns no tag settled (`fabula.quotes.rank.SpeakerModel`)."""
+
+    def rerank(self, sieve: Sieve) -> None: ...
+
+
+def attribute(story: Story, reranker: Reranker | None = None) -> list[Quote]:
     """Every quote of the story with its kind, speaker, addressees and how the speaker was found."""
+    state = sieve(story)
+    if reranker is not None:
+        reranker.rerank(state)
+    return state.quotes()
+
+
+def sieve(story: Story) -> Sieve:
+    """Speakers by the sieve's steps, in order; addressees come with `Sieve.quotes`."""
     text = story.text
     paras, found = find_quotes(story)
     cast = Cast.build(story, [(f.open_mark, f.close_mark) for f in found])
@@ -100,24 +146,11 @@ def attribute(story: Story) -> list[Quote]:
     _repair(units, [t or u.attribution == "anaphoric" for t, u in zip(tagged, units, strict=True)])
     for i in range(len(units) - 1, -1, -1):
         if units[i].speaker is None and not units[i].blocked and units[i].pronoun is None:
-            _set(units[i], _guess(units, i, step=1), "implicit")
+            _set(units[i], _guess(units, i, step=1), "implicit", "guess-after")
     for unit in units:
         if unit.speaker is None and not unit.blocked:
-            _set(unit, _last_resort(text, paras, unit, cast), "implicit")
-    for i, unit in enumerate(units):
-        _finish(units, i, unit)
-    return [
-        Quote(
-            start=it.found.start,
-            end=it.found.end,
-            text=text[it.found.start : it.found.end],
-            speaker=it.speaker,
-            addressees=it.addressees,
-            kind=it.kind,
-            attribution=it.attribution if it.kind != "other" else "none",
-        )
-        for it in items
-    ]
+            _set(unit, _last_resort(text, paras, unit, cast), "implicit", "last-resort")
+    return Sieve(text, paras, items, units, cast)
 
 
 def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int) -> _Item:
@@ -192,7 +225,7 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
         it.speaker = speaker
         it.attribution = "anaphoric" if tag.pronoun or tag.subject_text[:1].islower() else "explicit"
         if unit.speaker is None:
-            unit.speaker, unit.attribution = speaker, it.attribution
+            unit.speaker, unit.attribution, unit.step = speaker, it.attribution, "tag"
         if tag.addressee is not None:
             s, e, surface = tag.addressee
             told = cast.linked_at(s, e) or (
@@ -205,36 +238,38 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
     if unit.speaker is not None:
         unit.blocked = False
         unit.pronoun = None
+    unit.cue = unit.pronoun
 
 
-def _set(unit: _Unit, speaker: str | None, attribution: Attribution) -> None:
+def _set(unit: _Unit, speaker: str | None, attribution: Attribution, step: str) -> None:
     if speaker is not None and speaker not in unit.vocatives:
-        unit.speaker, unit.attribution = speaker, attribution
+        unit.speaker, unit.attribution, unit.step = speaker, attribution, step
 
 
 def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> None:
     """A speaker for an untagged (or pronoun-tagged) turn, reading the turns before it."""
     unit = units[i]
     if unit.pronoun is not None:
-        _set(unit, _by_pronoun(text, paras, units, i, cast), "anaphoric")
+        _set(unit, _by_pronoun(text, paras, units, i, cast), "anaphoric", "pronoun")
         if unit.speaker is not None:
             return
         unit.pronoun = None  # no antecedent: turn-taking decides, as for an untagged turn
     start, end = paras[unit.first][0], paras[unit.last][1]
     speaker, attribution = _narration_subject(text, start, end, unit, cast)
+    step = "narration"
     if speaker is None and unit.first > 0 and (i == 0 or units[i - 1].last < unit.first - 1):
         # The turn opens a conversation: the paragraph of narration before it sets the scene.
         lo, hi = paras[unit.first - 1]
-        speaker, attribution = _scene_subject(text, lo, hi, cast), "implicit"
-    _set(unit, speaker, attribution)
+        speaker, attribution, step = _scene_subject(text, lo, hi, cast), "implicit", "scene"
+    _set(unit, speaker, attribution, step)
     if unit.speaker is None:
-        _set(unit, _guess(units, i, step=-1), "implicit")
+        _set(unit, _guess(units, i, step=-1), "implicit", "guess")
     if unit.speaker is None and _turns(units, i, step=1, limit=1):
         # "Well, Mara?" answers Mara: who the next turn calls by name spoke this one.
         following = units[i + 1]
         called = {c for c in following.vocatives if c != following.speaker}
         if len(called) == 1:
-            _set(unit, called.pop(), "implicit")
+            _set(unit, called.pop(), "implicit", "called-next")
 
 
 def _by_pronoun(
@@ -414,7 +449,7 @@ def _repair(units: list[_Unit], sure: list[bool]) -> None:
         earlier = _turns(units, i, step=-1, limit=1)
         other = next((s for s in [*later, *earlier] if s and s != after.speaker), None)
         if other is not None and other not in unit.vocatives:
-            unit.speaker = other
+            unit.speaker, unit.step = other, "repair"
             sure[i] = True
 
 

@@ -303,6 +303,10 @@ _FEMALE_NOUNS = (
 )
 # Head nouns of descriptions that fix a gender: "said her husband" is a man, "the old lady" a woman.
 GENDERED_NOUNS = dict.fromkeys(_MALE_NOUNS, "he") | dict.fromkeys(_FEMALE_NOUNS, "she")
+# Forms of address that fix the gender of whom a quote speaks to ("Yes, sir." "Mamma, look!").
+_MALE_ADDRESS = ("sir", "papa", "father", "uncle", "my lord", "your lordship", "master", "my boy", "old man")
+_FEMALE_ADDRESS = ("madam", "ma'am", "mamma", "mama", "mother", "aunt", "my lady", "your ladyship", "miss")
+ADDRESS_GENDER = dict.fromkeys(_MALE_ADDRESS, "he") | dict.fromkeys(_FEMALE_ADDRESS, "she")
 
 TITLES = (
     "Mr.",

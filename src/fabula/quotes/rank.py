@@ -1,0 +1,320 @@
+"""A learned second opinion on the turns the sieve settled without a name: no tag naming or
+linking the speaker, no lone name in the turn's narration.
+
+Every character that could have spoken such a turn -- named in the narration of the last
+`WINDOW` paragraphs, a speaker or someone called by name in the turns around it, the sieve's own
+choice -- is scored by a linear model over hand features: the sieve's choice and the step that
+made it, who spoke one, two and three turns before and after (and whether those turns were
+tagged), parity to the tagged turns of the exchange, vocatives, gender agreement with a pronoun
+tag, subjects of the narration, recency, prominence. The best scoring candidate speaks. The
+model is trained on the sieve's own state; at run time it goes over the story `PASSES` times,
+each round reading the neighbours the round before chose. Weights: data/speakers.json, rebuilt
+by `fabula train quotes` (`fabula.quotes.train`) from PDNC; docs/quotes.md lists the features.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from itertools import repeat
+
+from fabula.errors import ModelError
+from fabula.quotes.attribute import (
+    _SUBJECT_SLOT,
+    Sieve,
+    _adjacent,
+    _salient,
+    _same_conversation,
+    _scene_subject,
+    _Unit,
+)
+from fabula.quotes.cast import Cast
+from fabula.quotes.lexicon import ADDRESS_GENDER
+
+# Rounds of reranking: each reads the neighbours the round before chose (PDNC cross-validated:
+# one round 77.7, three 78.4, six 78.5).
+PASSES = 3
+# Paragraphs of narration before a turn whose named characters are candidates.
+WINDOW = 8
+# Turns before and after a turn whose speakers and vocatives are read.
+REACH = 3
+# Turns back searched for a candidate's last turn.
+SPOKE_REACH = 10
+# Turns of a strict exchange searched, each way, for tagged turns to count parity from.
+ANCHOR_REACH = 12
+
+# A form of address set off by punctuation or the quote's edge: "Yes, sir." "Mamma, look!"
+_FORMS = "|".join(sorted(map(re.escape, ADDRESS_GENDER), key=len, reverse=True))
+_ADDRESS = re.compile(rf"(?:^|[,;!?.—–-]\s*)({_FORMS})\s*(?=[,;!?.—–-]|$)", re.IGNORECASE)
+
+Options = list[tuple[str, list[str]]]  # (character id, features)
+
+
+@dataclass
+class SpeakerModel:
+    """A linear candidate-ranking scorer over named features (a `Reranker` for the sieve)."""
+
+    weights: dict[str, float]
+
+    def score(self, features: list[str]) -> float:
+        return sum(map(self.weights.get, features, repeat(0.0)))
+
+    def rerank(self, sieve: Sieve) -> None:
+        """Give each open turn its best scoring candidate, `PASSES` times: each round scores
+        every turn before it changes any, so a turn reads its neighbours as the last round left them."""
+        for _ in range(PASSES):
+            choices = [
+                max(options, key=lambda option: self.score(option[1]))[0] if options else None
+                for options in candidate_options(sieve)
+            ]
+            for unit, choice in zip(sieve.units, choices, strict=True):
+                if choice is not None and choice != unit.speaker:
+                    unit.speaker, unit.step = choice, "ranker"
+                    unit.attribution = "anaphoric" if unit.cue is not None else "implicit"
+
+    def to_json(self) -> str:
+        weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
+        return json.dumps({"weights": weights}, indent=0)
+
+    @classmethod
+    def from_json(cls, text: str) -> SpeakerModel:
+        return cls(dict(json.loads(text)["weights"]))
+
+
+@cache
+def shipped_model() -> SpeakerModel:
+    try:
+        text = resources.files("fabula.quotes").joinpath("data/speakers.json").read_text(encoding="utf-8")
+        return SpeakerModel.from_json(text)
+    except (OSError, ValueError, KeyError) as err:
+        raise ModelError(
+            f"speaker ranking weights unreadable ({err}); rebuild them with `fabula train quotes`"
+        ) from None
+
+
+def _is_open(unit: _Unit) -> bool:
+    """Whether the ranker may revise a turn: not settled by a tag or by the one name of its
+    paragraph's narration (explicit: revising those lost as many as it won on PDNC), not an
+    unnamed voice."""
+    return unit.step != "tag" and unit.attribution != "explicit" and not unit.blocked
+
+
+def candidate_options(sieve: Sieve) -> list[Options | None]:
+    """Each turn's candidates and their features; None for a turn the ranker leaves alone."""
+    talk = _talkers(sieve)
+    return [_options(sieve, i, talk) if _is_open(unit) else None for i, unit in enumerate(sieve.units)]
+
+
+def _neighbours(units: list[_Unit], i: int, step: int) -> list[tuple[_Unit, bool]]:
+    """Up to REACH turns of the same conversation before (step -1) or after (1), each with
+    whether the chain from turn `i` to it has no narration paragraph between."""
+    found: list[tuple[_Unit, bool]] = []
+    j = i
+    while len(found) < REACH and 0 <= j + step < len(units):
+        k = j + step
+        a, b = (units[k], units[j]) if step < 0 else (units[j], units[k])
+        if not _same_conversation(a, b):
+            break
+        found.append((units[k], _adjacent(units, i, step, len(found) + 1)))
+        j = k
+    return found
+
+
+def _addressed(text: str, unit: _Unit) -> set[str]:
+    """The genders a turn's forms of address give whom it speaks to."""
+    return {
+        ADDRESS_GENDER[m.group(1).lower().replace("’", "'")]
+        for it in unit.items
+        for m in _ADDRESS.finditer(text, it.found.start, it.found.end)
+    }
+
+
+def _talkers(sieve: Sieve) -> Counter[str]:
+    """How many turns a tag gives each character: who talks in this book."""
+    return Counter(u.speaker for u in sieve.units if u.step == "tag" and u.speaker is not None)
+
+
+def _anchors(units: list[_Unit], i: int, step: int) -> dict[str, str]:
+    """Feature suffixes for the speakers of the tagged turns of the strict exchange around
+    turn `i`, nearest first: direction, whether an even number of turns away (alternation says
+    they speak this turn too), and whether the nearest such speaker or a later one."""
+    found: dict[str, str] = {}
+    for distance in range(1, ANCHOR_REACH + 1):
+        if not _adjacent(units, i, step, distance):
+            break
+        other = units[i + step * distance]
+        if other.step == "tag" and other.speaker is not None and other.speaker not in found:
+            parity = "even" if distance % 2 == 0 else "odd"
+            found[other.speaker] = f"{'back' if step < 0 else 'ahead'}:{parity}:{min(len(found), 1)}"
+    return found
+
+
+def _names_inside(cast: Cast, unit: _Unit) -> set[str]:
+    return {cid for it in unit.items for _, _, cid in cast.names_in(it.found.start, it.found.end)}
+
+
+def _agreement(known: str, wanted: str) -> str:
+    return "match" if known == wanted else "unknown" if known == "unknown" else "clash"
+
+
+def _rank(order: list[str], cid: str, cap: int) -> str:
+    return str(min(order.index(cid), cap)) if cid in order else "none"
+
+
+@dataclass
+class _Turn:
+    """What the features of one turn's candidates read, computed once per turn."""
+
+    unit: _Unit
+    back: list[tuple[_Unit, bool]]  # turns before, nearest first, with "no narration between"
+    ahead: list[tuple[_Unit, bool]]
+    named_in: dict[int, set[str]]  # characters named inside each neighbouring turn's quotes (by id())
+    recent: list[str]  # characters named in the window before the turn, latest first
+    subjects: list[str]  # those named in a subject slot, latest first
+    own_named: list[str]  # named in the turn's own narration, in order
+    own_subjects: set[str]
+    said_before: set[str]  # named in the turn's narration before its first quote
+    self_named: set[str]  # named inside the turn's quotes
+    scene: str | None  # who the narration before a new conversation left on stage
+    scene_named: set[str]
+    spoke: dict[str, int]  # turns back each character last spoke, this conversation
+    anchored: list[dict[str, str]]  # `_anchors` back and ahead
+    addressed: set[str]  # genders the previous turn's forms of address give (its addressee)
+    addressing: set[str]  # genders this turn's forms of address give
+    gender: str | None  # the pronoun or description tag's gender
+    salient: str | None  # `_salient`'s choice for it
+    owning: str | None  # the character "her" of "her mother" is
+    context: str  # pron, desc or none: how the turn is tagged
+    exchange: str  # strict, gap or new: how the turn follows the one before
+
+
+def _turn(sieve: Sieve, i: int) -> _Turn:
+    text, paras, cast, units = sieve.text, sieve.paras, sieve.cast, sieve.units
+    unit = units[i]
+    start, end = paras[unit.first][0], paras[unit.last][1]
+    before = cast.mentioned(paras[max(0, unit.first - WINDOW)][0], start)
+    quoted = [(it.found.open_mark, it.found.close_mark) for it in unit.items]
+    inside = [m for m in cast.mentioned(start, end) if not any(lo <= m[0] < hi for lo, hi in quoted)]
+    back, ahead = _neighbours(units, i, -1), _neighbours(units, i, 1)
+
+    def subject(s: int, lo: int) -> bool:
+        return s == lo or bool(_SUBJECT_SLOT.search(text, max(lo, s - 16), s))
+
+    scene, scene_named = None, set()
+    if unit.first > 0 and (i == 0 or units[i - 1].last < unit.first - 1):
+        lo, hi = paras[unit.first - 1]
+        scene = _scene_subject(text, lo, hi, cast)
+        scene_named = {cid for _, _, cid in cast.mentioned(lo, hi)}
+    spoke: dict[str, int] = {}
+    j = i
+    while j > 0 and i - j < SPOKE_REACH and _same_conversation(units[j - 1], units[j]):
+        j -= 1
+        speaker = units[j].speaker
+        if speaker is not None:
+            spoke.setdefault(speaker, i - j)
+    gender, salient, owning, context = None, None, None, "none"
+    if unit.cue is not None:
+        offset, gender, owner = unit.cue
+        pronoun = owner is None and text[offset : offset + 4].split()[0].lower() in ("he", "she")
+        context = "pron" if pronoun else "desc"
+        salient = _salient(text, paras, unit.first, offset, gender, cast, unit.vocatives)
+        if owner is not None:  # "her mother" is not the woman "her" is
+            owning = _salient(text, paras, unit.first, offset, owner, cast, unit.vocatives)
+    exchange = "strict" if i > 0 and units[i - 1].last == unit.first - 1 else "gap" if back else "new"
+    return _Turn(
+        unit=unit,
+        back=back,
+        ahead=ahead,
+        named_in={id(other): _names_inside(cast, other) for other, _ in [*back, *ahead]},
+        recent=list(dict.fromkeys(cid for _, _, cid in reversed(before))),
+        subjects=list(dict.fromkeys(cid for s, _, cid in reversed(before) if subject(s, 0))),
+        own_named=list(dict.fromkeys(cid for _, _, cid in inside)),
+        own_subjects={cid for s, _, cid in inside if subject(s, start)},
+        said_before={cid for s, _, cid in inside if s < quoted[0][0]},
+        self_named=_names_inside(cast, unit),
+        scene=scene,
+        scene_named=scene_named,
+        spoke=spoke,
+        anchored=[_anchors(units, i, -1), _anchors(units, i, 1)],
+        addressed=_addressed(text, units[i - 1]) if back and back[0][1] else set(),
+        addressing=_addressed(text, unit),
+        gender=gender,
+        salient=salient,
+        owning=owning,
+        context=context,
+        exchange=exchange,
+    )
+
+
+def _options(sieve: Sieve, i: int, talk: Counter[str]) -> Options:
+    turn = _turn(sieve, i)
+    unit = turn.unit
+    pool = [unit.speaker, *turn.spoke, *turn.own_named, *turn.recent[:10]]
+    for other, _ in [*turn.back, *turn.ahead]:
+        pool += [other.speaker, *other.vocatives, *other.told]
+    candidates = [c for c in dict.fromkeys(pool) if c is not None and c in sieve.cast.gender]
+    by_count = sorted(candidates, key=lambda c: -sieve.cast.counts[c])
+    by_talk = sorted(candidates, key=lambda c: -talk[c])
+    options: Options = []
+    for cid in candidates:
+        known = sieve.cast.gender.get(cid, "unknown")
+        base = _features(turn, cid, known)
+        base.append(f"prominence:{_rank(by_count, cid, 4)}")
+        base.append(f"talk:{_rank(by_talk, cid, 4) if talk[cid] else 'never'}")
+        conjoined = [f"{turn.context}|{f}" for f in base] + [f"{turn.exchange}|{f}" for f in base]
+        options.append((cid, base + conjoined))
+    return options
+
+
+def _features(turn: _Turn, cid: str, known: str) -> list[str]:
+    """One candidate's features (before conjunction with the turn's context and exchange)."""
+    unit = turn.unit
+    base = [f"recent:{_rank(turn.recent, cid, 4)}", f"subject:{_rank(turn.subjects, cid, 3)}"]
+    base += [f"anchor:{found[cid]}" for found in turn.anchored if cid in found]
+    if len(turn.addressed) == 1 and known != "unknown":
+        base.append(f"addressed:{_agreement(known, next(iter(turn.addressed)))}")
+    if len(turn.addressing) == 1 and known != "unknown":
+        base.append(f"addressing:{_agreement(known, next(iter(turn.addressing)))}")
+    base.append(f"spoke:{turn.spoke.get(cid, 'never')}")
+    if cid == unit.speaker:
+        base += ["sieve", f"sieve:{unit.step}"]
+    pattern = []
+    for name, turns in (("prev", turn.back), ("next", turn.ahead)):
+        for k, (other, adjacent) in enumerate(turns, 1):
+            how = f"{'adj' if adjacent else 'gap'}:{'tag' if other.step == 'tag' else 'guess'}"
+            if other.speaker == cid:
+                base += [f"{name}{k}", f"{name}{k}:{how}"]
+            elif cid in other.vocatives or cid in other.told:
+                base += [f"{name}{k}:called", f"{name}{k}:called:{how}"]
+            elif cid in turn.named_in[id(other)]:
+                base.append(f"{name}{k}:named")
+            if k <= 2:
+                pattern.append("S" if other.speaker == cid else "C" if cid in other.vocatives else "-")
+        pattern.append("|")
+    base.append("turns:" + "".join(pattern))
+    if cid in unit.vocatives:
+        base.append("self:called")
+    elif cid in turn.self_named:
+        base.append("self:named")
+    if turn.gender is not None:
+        base.append(f"gender:{_agreement(known, turn.gender)}")
+        if cid == turn.salient:
+            base.append("salient")
+        if cid == turn.owning:
+            base.append("owner")
+    if cid in turn.own_named:
+        place = "only" if len(turn.own_named) == 1 else "first" if turn.own_named[0] == cid else "named"
+        base.append(f"para:{place}")
+        if cid in turn.own_subjects:
+            base.append("para:subject")
+        if cid in turn.said_before:
+            base.append("para:before")
+    if cid == turn.scene:
+        base.append("scene:subject")
+    elif cid in turn.scene_named:
+        base.append("scene:named")
+    return base
