@@ -205,6 +205,16 @@ def test_stage_degrades_without_the_language_layer() -> None:
     assert anna.first_mention == text.index("Anna Price")
 
 
+def test_a_capitalised_name_after_the_is_no_person() -> None:
+    text = (
+        "The wind came off the Grey Reach at dusk. Mr. Hale watched the Grey Reach from the tower.\n\n"
+        "At nine Mr. Hale climbed down. Nobody on the Grey Reach saw him go."
+    )
+    names = {c.name for c in run(Story(text=text)).characters}
+    assert "Mr. Hale" in names
+    assert not any("Grey Reach" in name for name in names)
+
+
 def test_core_on_hand_built_mentions_links_speaker_and_addressee() -> None:
     text = "“I am tired,” said Tom. “Then rest,” said Ann. “You work too hard.”"
     spans: list[tuple[str, Kind]] = [("I", "PRON"), ("Tom", "PROP"), ("Ann", "PROP"), ("You", "PRON")]
@@ -365,28 +375,38 @@ def test_a_name_heard_only_as_an_address_names_the_unnamed_one_addressed() -> No
     assert by_text["Bea"] != by_text["I"]  # named in narration: a person of her own
 
 
-def test_a_pronoun_object_is_not_the_subject_of_its_own_verb() -> None:
-    # In "Jon built her a house", "her" cannot be Jon (principle B), though Jon is the nearest candidate.
-    text = "Mara met Jon. Jon built her a house."
-    spans = [("Mara", "PROP", "subj", 1), ("Jon", "PROP", "obj", 1), ("Jon", "PROP", "subj", 4)]
-    spans += [("her", "PRON", "obj", 4)]
+def parsed_mentions(text: str, spans: list[tuple[str, Kind, str, int]]) -> list[Mention]:
+    """Mentions of (surface, kind, role, governor token), found in order; a sentence ends at a full stop."""
     mentions, cursor = [], 0
     for surface, kind, role, governor in spans:
         start = text.index(surface, cursor)
         cursor = start + len(surface)
         sentence = text.count(".", 0, start)
-        mentions.append(
-            Mention(
-                start,
-                cursor,
-                surface,
-                kind,
-                sentence,
-                "PER" if kind == "PROP" else None,
-                role=role,
-                governor=governor,
-            )
-        )
-    ids = resolve(mentions, text=text)
+        label = "PER" if kind == "PROP" else None
+        mentions.append(Mention(start, cursor, surface, kind, sentence, label, role=role, governor=governor))
+    return mentions
+
+
+def test_a_pronoun_object_is_not_the_subject_of_its_own_verb() -> None:
+    # In "Jon built her a house", "her" cannot be Jon (principle B), though Jon is the nearest candidate.
+    text = "Mara met Jon. Jon built her a house."
+    spans: list[tuple[str, Kind, str, int]] = [("Mara", "PROP", "subj", 1), ("Jon", "PROP", "obj", 1)]
+    spans += [("Jon", "PROP", "subj", 4), ("her", "PRON", "obj", 4)]
+    ids = resolve(parsed_mentions(text, spans), text=text)
     assert ids[1] == ids[2]
     assert ids[3] == ids[0] != ids[2]
+
+
+def test_an_ambiguous_pronoun_does_not_fix_a_names_gender() -> None:
+    # "his" follows Mara but could be Jon's; were it taken as evidence that Mara is "he", "her"
+    # (not Jon: principle B) would find no one and "his" would join Mara.
+    text = "Mara Vance married Jon Hale. Jon built her a house, and Mara kept the books for his boatyard."
+    spans: list[tuple[str, Kind, str, int]] = [
+        ("Mara Vance", "PROP", "subj", 2),
+        ("Jon Hale", "PROP", "obj", 2),
+    ]
+    spans += [("Jon", "PROP", "subj", 7), ("her", "PRON", "obj", 7), ("Mara", "PROP", "subj", 14)]
+    spans += [("his", "PRON", "poss", 19)]
+    ids = resolve(parsed_mentions(text, spans), text=text)
+    assert ids[3] == ids[4] == ids[0] != ids[1]
+    assert ids[5] == ids[2] == ids[1]

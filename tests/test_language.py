@@ -7,11 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from fabula.errors import ModelError
 from fabula.language import MAX_WINDOW_CHARS, run, windows
 from fabula.language import models as language_models
 from fabula.language.encoder import _cycles, apply_script, decode_tree, edit_script
+from fabula.language.entities import CLASSES, MAX_WIDTH, candidates, decode_mentions, span_table
 from fabula.pipeline import PipelineConfig, run_pipeline
 from fabula.story import AuthorNote, Story
 
@@ -106,15 +108,31 @@ def test_empty_story_has_no_analyses() -> None:
     assert len(story._tokens) == 0
 
 
-def test_suggester_skips_spans_with_punctuation_but_keeps_hyphens() -> None:
-    import spacy
-    from spacy.tokens import Doc
+def test_span_table_lists_every_span_up_to_the_widest_mention() -> None:
+    table = span_table(3)
+    spans = list(zip(table.starts.tolist(), (table.starts + table.widths).tolist(), strict=True))
+    assert spans == [(0, 1), (1, 2), (2, 3), (0, 2), (1, 3), (0, 3)]
+    assert len(span_table(40).starts) == sum(40 - w + 1 for w in range(1, MAX_WIDTH + 1))
 
-    doc = Doc(spacy.blank("en").vocab, words=["Tom", ",", "Mary", "-", "Ann"])
-    spans = language_models.word_ngram_suggester([doc], sizes=[1, 2, 3])
-    expected = [(0, 1), (2, 3), (3, 4), (4, 5), (2, 4), (3, 5), (2, 5)]
-    assert [tuple(row) for row in spans.dataXd.tolist()] == expected
-    assert spans.lengths.tolist() == [7]
+
+def test_mention_decoding_keeps_nested_spans_and_drops_crossing_ones() -> None:
+    """ "the house of Mr. Smith": FAC around PER is kept; a likelier span crossing one of them wins."""
+    table = span_table(5)
+    spans = list(zip(table.starts.tolist(), (table.starts + table.widths).tolist(), strict=True))
+    scores = torch.zeros(len(spans), len(CLASSES))
+    scores[:, 0] = 5.0  # every span is most likely no mention, but these three
+    for (start, end), label, score in [((0, 5), "FAC", 6.0), ((3, 5), "PER", 9.0), ((2, 4), "PER", 7.0)]:
+        scores[spans.index((start, end)), CLASSES.index(label)] = score
+    assert decode_mentions(scores, table.starts, table.widths) == [(0, 5, "FAC"), (3, 5, "PER")]
+    # Enough weight on `O` and only the surest span is left.
+    assert decode_mentions(scores, table.starts, table.widths, outside_bias=3.0) == [(3, 5, "PER")]
+
+
+def test_only_spans_without_sentence_punctuation_are_scored() -> None:
+    words = ["Tom", ",", "Mary", "-", "Ann"]
+    rows, starts, widths = candidates([words, ["Hi"]])
+    spans = {(int(r), int(s), int(s + w)) for r, s, w in zip(rows, starts, widths, strict=True)}
+    assert spans == {(0, 0, 1), (0, 2, 3), (0, 3, 4), (0, 4, 5), (0, 2, 4), (0, 3, 5), (0, 2, 5), (1, 0, 1)}
 
 
 def test_fiction_sentence_gets_tags_heads_and_lemmas() -> None:

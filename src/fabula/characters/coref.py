@@ -61,6 +61,7 @@ _NARRATION_PERSONS = {"1", "2", "3"}
 # Core arguments of one verb never corefer unless one is reflexive; obliques may ("she put it beside her").
 _ARGUMENT_ROLES = frozenset({"subj", "subjpass", "obj"})
 _CLAUSEMATE_LOOKBACK = 6
+_VOTE_SENTENCES = 2  # how many sentences back a pronoun looks for the name it may vote for
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
@@ -235,6 +236,9 @@ class Resolver:
         self.cue_turn = {mention: t for t, mention in self.cues.items()}
         self.order = self._order()
         self.name_group = self._name_groups()
+        self.by_sentence: dict[int, list[int]] = {}
+        for k, found in enumerate(mentions):
+            self.by_sentence.setdefault(found.sentence, []).append(k)
         self.name_gender = self._name_genders()
         self.turn_names: dict[int, set[int]] = {}
         for i, group in self.name_group.items():
@@ -332,24 +336,79 @@ class Resolver:
         return groups
 
     def _name_genders(self) -> dict[int, Counter[str]]:
-        """How the text refers to each name: he/she pronouns whose nearest preceding person
-        mention (same or previous sentence) is that name. Text-internal, no first-name lists."""
+        """How the text refers to each name: the he/she pronouns that can only mean it.
+
+        A pronoun votes for the nearest person before it (in its sentence or the two before, after
+        the last he/she) when nothing else there could be its referent: no other person of its
+        gender or of none known yet (by title, noun or earlier votes) that binding allows
+        (`_clausemate`: "her" in "Jon built her" is neither Jon nor Jon Hale), and no earlier
+        pronoun of its gender. Ambiguous pronouns say nothing: in "Jon built her a house, and Mara
+        kept the books for his boatyard", "his" voting for Mara would make her "he" before
+        coreference starts. Text-internal, no first-name lists.
+        """
         votes: dict[int, Counter[str]] = {}
-        last_person: int | None = None
-        mentions = self.mentions
+        recent: list[int] = []  # person mentions and he/she pronouns of the last three sentences
+        after = -1  # where the last third-person singular pronoun ends
+        mentions, info = self.mentions, self.info
+
+        def fits(j: int, gender: str) -> bool:
+            counts = votes.get(self.name_group.get(j, -1))
+            return (info[j].gender or (counts.most_common(1)[0][0] if counts else "")) in {"", gender}
+
         for i in sorted(range(len(mentions)), key=lambda i: (mentions[i].start, -mentions[i].end)):
-            m, info = self.mentions[i], self.info[i]
-            if info.det == "pron":
-                if info.gender in {"he", "she"} and last_person is not None:
-                    previous = self.mentions[last_person]
-                    group = self.name_group.get(last_person)
-                    if group is not None and m.sentence - previous.sentence <= 1 and previous.end <= m.start:
-                        votes.setdefault(group, Counter())[info.gender] += 1
-                if info.person == 3 and info.number == "sg":
-                    last_person = None
-            elif m.label in {"PER", None} and info.number == "sg":
-                last_person = i
+            m, gender = mentions[i], info[i].gender
+            recent = [j for j in recent if m.sentence - mentions[j].sentence <= _VOTE_SENTENCES]
+            if info[i].det != "pron":
+                if m.label in {"PER", None} and info[i].number == "sg":
+                    recent.append(i)
+                continue
+            binder = self._reflexive_binder(i)
+            if gender in {"he", "she"} and binder is not None:
+                # a reflexive means its local subject (principle A): "Ilse went to find herself"
+                if binder in self.name_group and info[binder].gender in {"", gender}:
+                    votes.setdefault(self.name_group[binder], Counter())[gender] += 1
+                recent.append(i)
+            elif gender in {"he", "she"}:
+                # binding rules out a clausemate and its name: "Jon built her" rules out "Jon Hale" too
+                bound = [j for j in recent if self._clausemate(i, j)] if self._plain_pronoun(i) else []
+                names = {self.name_group[j] for j in bound if j in self.name_group}
+                people = [
+                    j for j in recent
+                    if info[j].det != "pron" and mentions[j].end <= m.start
+                    and j not in bound and self.name_group.get(j) not in names
+                ]  # fmt: skip
+                target = next((j for j in reversed(people) if info[j].gender in {"", gender}), None)
+                group = self.name_group.get(target, -1) if target is not None else -1
+                if (
+                    target is not None
+                    and group >= 0
+                    and mentions[target].start >= after
+                    and all(self.name_group.get(j) == group for j in people if fits(j, gender))
+                    and not any(info[j].gender == gender for j in recent if info[j].det == "pron")
+                ):
+                    votes.setdefault(group, Counter())[gender] += 1
+                recent.append(i)
+            if info[i].person == 3 and info[i].number == "sg":
+                after = m.end
         return votes
+
+    def _reflexive_binder(self, i: int) -> int | None:
+        """For a reflexive pronoun, the nearest subject before it in its sentence (its binder)."""
+        m = self.mentions[i]
+        if not self.info[i].form.endswith(("self", "selves")):
+            return None
+        subjects = [
+            j for j in self.by_sentence.get(m.sentence, ())
+            if self.mentions[j].role == "subj" and self.mentions[j].end <= m.start
+        ]  # fmt: skip
+        return max(subjects, key=lambda j: self.mentions[j].start, default=None)
+
+    def _agrees(self, i: int, cluster: _Cluster) -> bool:
+        """Whether mention i's gender and number fit the cluster's."""
+        info = self.info[i]
+        return cluster.majority(cluster.genders) in {info.gender, "none"} and cluster.majority(
+            cluster.numbers
+        ) in {info.number, "none"}
 
     def speaker(self, t: int) -> _Cluster | None:
         """The cluster of turn t's speaker tag, if resolved or named by an already-seen name."""
@@ -558,13 +617,12 @@ class Resolver:
             and not info.form.endswith(("self", "selves"))
         )
 
-    def _clausemate(self, i: int, cluster: _Cluster) -> bool:
-        """Whether the cluster already holds another argument of the pronoun's own verb: in "Jon
-        built her a house", "her" is not Jon."""
-        m = self.mentions[i]
-        return any(
-            self.mentions[j].governor == m.governor and self.mentions[j].role in _ARGUMENT_ROLES
-            for j in cluster.members[-_CLAUSEMATE_LOOKBACK:]
+    def _clausemate(self, i: int, j: int) -> bool:
+        """Whether mention j is another argument of plain pronoun i's verb, so not its antecedent:
+        in "Jon built her a house", "her" is not Jon."""
+        return (
+            self.mentions[j].governor == self.mentions[i].governor
+            and self.mentions[j].role in _ARGUMENT_ROLES
         )
 
     def run(self, decide: Decider) -> list[int]:
@@ -582,20 +640,23 @@ class Resolver:
                 person = str(self.info[i].person)
                 candidates = [c for c in candidates if not (c.persons & _NARRATION_PERSONS) - {person}]
             if self._plain_pronoun(i):
-                candidates = [c for c in candidates if not self._clausemate(i, c)]
+                candidates = [
+                    c for c in candidates
+                    if not any(self._clausemate(i, j) for j in c.members[-_CLAUSEMATE_LOOKBACK:])
+                ]  # fmt: skip
             if group is not None:
                 candidates = [c for c in candidates if not c.named]
                 named = next((c for c in candidates if self._gap(c.last, i) in _NAMING), None)
                 if named is not None:  # "My name is Elias Thorn", "I am Ruth"
                     self.add(i, named)
                     continue
-            gender, number = self.info[i].gender, self.info[i].number
+            gender = self.info[i].gender
             scored: list[tuple[_Cluster, list[str]]] = []
             gender_rank = fit_rank = 0
             for rank, cluster in enumerate(candidates):
                 c_gender = cluster.majority(cluster.genders)
                 agrees = bool(gender) and c_gender == gender
-                fits = c_gender in {gender, "none"} and cluster.majority(cluster.numbers) in {number, "none"}
+                fits = self._agrees(i, cluster)
                 features = self.features(
                     i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9
                 )

@@ -77,6 +77,9 @@ def _not_name(word: str) -> bool:
     return bare in _NOT_NAMES and bare not in HONORIFICS
 
 
+_THE_BEFORE = re.compile(r"\bthe\s+$")
+
+
 def _fallback_names(
     story: Story, story_spans: list[tuple[int, int]], sentence_starts: list[int]
 ) -> list[Mention]:
@@ -121,13 +124,15 @@ def _parsed_as_name(story: Story, start: int, end: int) -> bool:
 
 
 def _untagged_names(story: Story, tagged: list[Mention], names: list[Mention]) -> list[Mention]:
-    """The recurring capitalised names that the entity tagger missed (its recall is about 50%):
-    those overlapping no tagged mention, and not tagged as a place or an organisation elsewhere."""
+    """The recurring capitalised names that the entity tagger missed: those overlapping no tagged
+    mention, not tagged as a place or an organisation elsewhere, and never after "the" (a person's
+    name takes no article; "the Grey Reach" is a place)."""
     covered = bytearray(len(story.text))
     for mention in tagged:
         if mention.kind != "PRON":
             covered[mention.start : mention.end] = b"\x01" * (mention.end - mention.start)
     not_people = {e.text for e in story.entities if e.label != "PER"}
+    not_people |= {m.text for m in names if _THE_BEFORE.search(story.text[max(0, m.start - 8) : m.start])}
     return [m for m in names if m.text not in not_people and not any(covered[m.start : m.end])]
 
 

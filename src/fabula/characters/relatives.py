@@ -10,7 +10,8 @@ the text says about the relation instead:
 - else, when coreference gave it to a named character that the paragraph has already named, or that
   the story calls so more than once ("her father", again and again), it stays there;
 - else it stays a person of its own, never a named character's mention, and is called after the
-  named person it is related to: "her mother" of Ilse Brandt is listed as "Ilse Brandt's mother".
+  named person it is related to: "her mother" of Ilse Brandt is listed as "Ilse Brandt's mother";
+  one has one mother, so "Your mother" said to Ilse is that same person.
 """
 
 from __future__ import annotations
@@ -23,6 +24,31 @@ from fabula.characters.profiles import build_characters, slug
 from fabula.narrative.spans import MentionIndex, enclosing, sentence_spans
 from fabula.relations.typed import POSSESSIVE, apposed, noun_kind, typed_relations
 from fabula.story import Story
+
+# Relatives one has only one of, so the same noun with the same possessor is the same person.
+_ONE_EACH = frozenset(
+    [
+        "mother",
+        "father",
+        "mum",
+        "mom",
+        "mama",
+        "mamma",
+        "mummy",
+        "mommy",
+        "dad",
+        "daddy",
+        "papa",
+        "pa",
+        "ma",
+        "husband",
+        "wife",
+        "stepmother",
+        "stepfather",
+        "mother-in-law",
+        "father-in-law",
+    ]
+)
 
 
 def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequence[int]) -> list[int]:
@@ -50,6 +76,7 @@ def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequen
     partners = _partners(story, mentions, settled, named)
     everyone = MentionIndex.of_rows((m.start, m.end, str(c)) for m, c in zip(mentions, settled, strict=True))
     sentences = sentence_spans(story)
+    first_said: dict[tuple[int, str], int] = {}
     for i, match in relational:
         own = settled[i]
         at = enclosing(sentences, match.start())
@@ -68,6 +95,10 @@ def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequen
             )
             if named_here or said[guess, match["noun"].lower()] > 1:
                 referent = guess
+        noun = match["noun"].lower()
+        if referent is None and possessor is not None and own not in named and noun in _ONE_EACH:
+            # "her mother" and, said to the same woman, "Your mother" are one person
+            referent = first_said.setdefault((possessor, noun), own)
         if referent is not None and referent != own and own not in named:
             settled = [referent if c == own else c for c in settled]
     return settled

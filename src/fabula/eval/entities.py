@@ -16,8 +16,9 @@ from typing import Annotated, Literal
 
 import typer
 
+from fabula.language.entities import LABELS as ENTITY_LABELS
 from fabula.story import Entity
-from fabula.train.corpora import ENTITY_LABELS, LitBankDoc, read_litbank
+from fabula.train.corpora import LitBankDoc, read_litbank
 
 # (start token, end token, label, kind) with kind in PROP/NOM/PRON.
 TokenMention = tuple[int, int, str, str]
@@ -143,16 +144,9 @@ def register(app: typer.Typer) -> None:
         litbank: Annotated[Path, typer.Option(help="LitBank's root directory (entities/, coref/, splits/).")],
         split: Annotated[str, typer.Option(help="NAACL-2019 entity split: train or dev.")] = "dev",
         limit: Annotated[int, typer.Option(help="Score only the first N documents (0: all).")] = 0,
-        threshold: Annotated[
-            float | None, typer.Option(help="Override the span classifier's threshold (for tuning it).")
-        ] = None,
     ) -> None:
         """Exact-span nested-entity P/R/F1 per label, and mention P/R/F1 with pronouns per kind."""
         docs = read_litbank(litbank, split, with_coref=True)
-        if threshold is not None:
-            from fabula.language.models import set_entity_threshold
-
-            set_entity_threshold(threshold)
         report = evaluate(docs[:limit] if limit else docs)
         typer.echo(f"LitBank {split}: {report.documents} documents")
         typer.echo("nested entities (PROP+NOM, exact span and label):")

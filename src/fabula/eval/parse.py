@@ -52,7 +52,7 @@ def parse_sentences(sentences: list[ConlluSentence]) -> Iterable[ParsedSentence]
         Doc(nlp.vocab, words=s.words, spaces=s.spaces, sent_starts=[i == 0 for i in range(len(s.words))])
         for s in sentences
     )
-    for doc in nlp.pipe(docs, batch_size=256, disable=[SENTENCES, "spancat"]):
+    for doc in nlp.pipe(docs, batch_size=256, disable=[SENTENCES]):
         yield [t.pos_ for t in doc], [t.head.i for t in doc], [t.dep_ for t in doc]
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import torch
 from torch import Tensor, nn
+
+from fabula.language.entities import SPLIT, EntityBranch, WordMention, load_branch
 
 MAX_PIECES = 128  # per encoder window, [CLS] and [SEP] included; longer sentences use several
 MAX_WORD_PIECES = 8  # only a word's first piece is read; the rest give context, so cap them
@@ -31,6 +33,8 @@ DROPOUT = 0.2
 WEIGHTS = "weights.safetensors"
 LABELS = "labels.json"
 ROOT = "root"
+
+ModuleT = TypeVar("ModuleT", bound=nn.Module)
 
 # How to make a lemma from a word: (lowercase first?, characters to strip, suffix to append).
 Script = tuple[bool, int, str]
@@ -193,6 +197,7 @@ class Scores:
     arcs: Tensor
     label_dep: Tensor
     label_head: Tensor
+    hidden_states: tuple[Tensor, ...]  # the embeddings' output, then each encoder layer's
 
 
 class TaggerParser(nn.Module):
@@ -220,7 +225,10 @@ class TaggerParser(nn.Module):
         self.label_linear = nn.Linear(2 * LABEL_DIM, len(labels.deprels))
 
     def forward(self, batch: Batch) -> Scores:
-        hidden = self.bert(input_ids=batch.input_ids, attention_mask=batch.attention).last_hidden_state
+        encoded = self.bert(
+            input_ids=batch.input_ids, attention_mask=batch.attention, output_hidden_states=True
+        )
+        hidden = encoded.last_hidden_state
         vectors = hidden.reshape(-1, hidden.shape[-1])[batch.gather]
         x = self.dropout(torch.cat([vectors, self.casing(batch.casing)], dim=-1))
         dep, head = self.arc_dep(x), self.arc_head(x)
@@ -233,6 +241,7 @@ class TaggerParser(nn.Module):
             arcs=arcs,
             label_dep=self.label_dep(x),
             label_head=self.label_head(x),
+            hidden_states=encoded.hidden_states,
         )
 
     def labels_for(self, scores: Scores, heads: Tensor, words: Tensor) -> Tensor:
@@ -271,21 +280,22 @@ def build(labels: Labels) -> tuple[TaggerParser, Pieces]:
     return model, Pieces(AutoTokenizer.from_pretrained(base))
 
 
-def quantize(model: TaggerParser) -> TaggerParser:
-    """int8 weights (per output channel; activations quantized on the fly) for the encoder's Linear layers.
+def quantize(module: ModuleT) -> ModuleT:
+    """int8 weights (per output channel; activations quantized on the fly) for `module`'s Linear layers.
 
-    Measured on EWT dev (`fabula eval parse`, shipped weights): fp32 UPOS 96.62 / LAS 87.50 at ~2,200
-    words per CPU-second; this 96.47 / 86.73 at ~4,400. Per-tensor int8 lost 2.4 LAS (epoch-1 weights),
-    keeping the FFN output layers fp32 kept 0.3 LAS more at 20% less speed; the heads stay fp32.
+    Used on the encoder layers, never on the heads. Measured on EWT dev (`fabula eval parse`, shipped
+    weights): fp32 UPOS 96.62 / LAS 87.50 at ~2,200 words per CPU-second; this 96.47 / 86.73 at ~4,400.
+    Per-tensor int8 lost 2.4 LAS (epoch-1 weights), keeping the FFN output layers fp32 kept 0.3 LAS
+    more at 20% less speed.
     """
     from torch.ao.quantization import per_channel_dynamic_qconfig
 
     with warnings.catch_warnings():  # torch deprecates the quantized tensor API it still uses here
         warnings.simplefilter("ignore")
-        model.bert.encoder = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-            model.bert.encoder, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+        quantized: ModuleT = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+            module, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
         )
-    return model
+    return quantized
 
 
 def load(path: Path, *, int8: bool = True) -> tuple[TaggerParser, Labels, Pieces]:
@@ -300,7 +310,9 @@ def load(path: Path, *, int8: bool = True) -> tuple[TaggerParser, Labels, Pieces
         raise RuntimeError(f"{path / WEIGHTS} lacks {sorted(missing)[:3]}")
     model.load_state_dict(state, strict=False)
     model.eval()
-    return quantize(model) if int8 else model, labels, pieces
+    if int8:
+        model.bert.encoder = quantize(model.bert.encoder)
+    return model, labels, pieces
 
 
 def _cycles(tree: np.ndarray) -> list[np.ndarray]:
@@ -389,13 +401,21 @@ class Analysis:
     lemmas: list[str]
     heads: list[int]
     deprels: list[str]
+    entities: list[WordMention] = field(default_factory=list)
 
 
 def decode(
-    model: TaggerParser, labels: Labels, batch: Batch, sentences: Sequence[Sequence[str]]
+    model: TaggerParser,
+    labels: Labels,
+    batch: Batch,
+    sentences: Sequence[Sequence[str]],
+    entities: EntityBranch | None = None,
 ) -> list[Analysis]:
-    """Best labels and a well-formed tree per sentence."""
+    """Best labels and a well-formed tree per sentence, and its entity mentions if a branch is given."""
     scores = model(batch)
+    mentions: list[list[WordMention]] = [[] for _ in sentences]
+    if entities is not None:
+        mentions = entities.mentions(scores.hidden_states[SPLIT], batch, sentences)
     arcs = scores.arcs.log_softmax(-1).numpy()
     heads = torch.zeros_like(batch.gather)
     trees = []
@@ -424,6 +444,7 @@ def decode(
                 ],
                 heads=[int(tree[i]) - 1 if tree[i] else i - 1 for i in span],
                 deprels=[labels.deprels[r] for r in rels[first : first + len(words)]],
+                entities=mentions[s],
             )
         )
         first += len(words)
@@ -443,17 +464,22 @@ def length_batches(sizes: Sequence[int], budget: int, most: int) -> Iterator[lis
 
 
 class Analyser:
-    """The shipped model, for sentences of words."""
+    """The shipped model (and the entity branch in `entities`, if given), for sentences of words."""
 
-    def __init__(self, path: Path, *, int8: bool = True) -> None:
+    def __init__(self, path: Path, *, int8: bool = True, entities: Path | None = None) -> None:
         self.model, self.labels, self.pieces = load(path, int8=int8)
+        self.entities = None if entities is None else load_branch(entities, self.model, int8=int8)
 
     def __call__(self, sentences: Sequence[Sequence[str]]) -> list[Analysis]:
-        return analyse(self.model, self.labels, self.pieces, sentences)
+        return analyse(self.model, self.labels, self.pieces, sentences, self.entities)
 
 
 def analyse(
-    model: TaggerParser, labels: Labels, pieces: Pieces, sentences: Sequence[Sequence[str]]
+    model: TaggerParser,
+    labels: Labels,
+    pieces: Pieces,
+    sentences: Sequence[Sequence[str]],
+    entities: EntityBranch | None = None,
 ) -> list[Analysis]:
     """Analyses in input order; sentences are batched by length so little padding is encoded."""
     results: list[Analysis | None] = [None] * len(sentences)
@@ -462,7 +488,7 @@ def analyse(
         for group in length_batches(sizes, BATCH_PIECES, 64):
             chosen = [sentences[i] for i in group]
             for i, analysis in zip(
-                group, decode(model, labels, make_batch(chosen, pieces), chosen), strict=True
+                group, decode(model, labels, make_batch(chosen, pieces), chosen, entities), strict=True
             ):
                 results[i] = analysis
     return [r for r in results if r is not None]

@@ -1,8 +1,9 @@
 """The shipped models, joined into one spaCy pipeline, loaded once per process.
 
-spaCy's English tokenizer, a sentence rule, `en_fabula_parser` (fine-tuned all-MiniLM-L6-v2: tags,
-lemmas, dependencies; UD English EWT; `fabula.language.encoder`) and `litbank_entities` (nested
-mentions; LitBank), whose span categorizer carries its own tok2vec, so it can be sourced in.
+spaCy's English tokenizer, a sentence rule, then one component for `en_fabula_parser` (fine-tuned
+all-MiniLM-L6-v2: tags, lemmas, dependencies; UD English EWT; `fabula.language.encoder`) and
+`litbank_entities` (nested mentions; LitBank; `fabula.language.entities`), a branch of the same
+encoder, so the two share one encoder pass.
 """
 
 from __future__ import annotations
@@ -10,15 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fabula.errors import ModelError
 
 if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
-    from thinc.api import Ops
-    from thinc.types import Ragged
 
     from fabula.language.encoder import Analysis
 
@@ -26,54 +25,22 @@ MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
 PARSER = "en_fabula_parser"
 ENTITIES = "litbank_entities"
 SPANS_KEY = "sc"
-SUGGESTER = "fabula.word_ngram_suggester.v1"
 SENTENCES = "fabula_sentence_starts"
 TAGGER_PARSER = "fabula_tagger_parser"
 # The corpus runner uses one process per core; more threads per process only contend.
 TORCH_THREADS = 1
-MAX_MENTION_TOKENS = 8
-# Punctuation that does occur inside LitBank mentions ("O ' Brien", "Saint - Cyr").
-_INNER_PUNCT = frozenset({"'", "’", "-", "&"})
 
 
 def model_path(name: str) -> Path:
     """Where a shipped model lives; a `ModelError` names the command that rebuilds it."""
     path = MODELS_DIR / name
-    marker = "weights.safetensors" if name == PARSER else "config.cfg"
-    if not (path / marker).is_file():
+    if not (path / "weights.safetensors").is_file():
         recipe = "parser" if name == PARSER else "entities"
         raise ModelError(
             f"model {name} is missing at {path}; "
             f"rebuild it with `fabula train {recipe} --data ../shared/data`"
         )
     return path
-
-
-def word_ngram_suggester(docs: Iterable[Doc], sizes: list[int], *, ops: Ops | None = None) -> Ragged:
-    """Spans of 1..N tokens that hold no punctuation token (but apostrophes and hyphens).
-
-    spaCy's n-gram suggester offers every span; many hold a comma, quote or full stop, which
-    LitBank's mentions almost never do, so scoring them costs time and precision.
-    """
-    import numpy as np
-    from thinc.api import get_current_ops
-    from thinc.types import Ragged
-
-    ops = ops or get_current_ops()
-    spans: list[np.ndarray] = []
-    lengths = []
-    for doc in docs:
-        bad = np.fromiter((t.is_punct and t.text not in _INNER_PUNCT for t in doc), dtype="i", count=len(doc))
-        total = np.concatenate([[0], np.cumsum(bad)])
-        found = 0
-        for size in sizes:
-            starts = np.arange(max(len(doc) - size + 1, 0), dtype="i")
-            starts = starts[total[starts + size] == total[starts]]
-            spans.append(np.stack([starts, starts + size], axis=1).astype("i"))
-            found += len(starts)
-        lengths.append(found)
-    data: Any = np.concatenate(spans) if spans else np.zeros((0, 2), dtype="i")
-    return Ragged(ops.asarray2i(data), ops.asarray1i(lengths))
 
 
 _OPENING_QUOTES = frozenset("\"'“‘«(")
@@ -105,25 +72,21 @@ def mark_sentence_starts(doc: Doc) -> Doc:
     return doc
 
 
-def _make_suggester(sizes: list[int]) -> Callable[..., Ragged]:
-    return functools.partial(word_ngram_suggester, sizes=sizes)
-
-
 class TaggerParser:
-    """Sets `tag_`, `pos_`, `lemma_`, `head` and `dep_` from `en_fabula_parser`, sentence by sentence.
+    """Sets `tag_`, `pos_`, `lemma_`, `head`, `dep_` and the entity spans, sentence by sentence.
 
     Sentences are the ones already marked (the whole doc where none are); the sentences of a
     batch of docs go through the encoder together. Whitespace tokens are not shown to the model:
     they get the tag `_SP` and hang on the previous word of their sentence.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, entities: Path) -> None:
         import torch
 
         from fabula.language.encoder import Analyser
 
         torch.set_num_threads(TORCH_THREADS)
-        self.analyse = Analyser(path)
+        self.analyse = Analyser(path, entities=entities)
 
     def __call__(self, doc: Doc) -> Doc:
         return next(self.pipe([doc]))
@@ -169,8 +132,8 @@ def release_freed_memory() -> None:
         trim(0)
 
 
-def _make_tagger_parser(nlp: Language, name: str, path: str) -> TaggerParser:
-    return TaggerParser(Path(path))
+def _make_tagger_parser(nlp: Language, name: str, path: str, entities: str) -> TaggerParser:
+    return TaggerParser(Path(path), Path(entities))
 
 
 def _sentence_words(doc: Doc) -> Iterator[list[int]]:
@@ -186,6 +149,7 @@ def _set_analyses(doc: Doc, analyses: list[tuple[list[int], Analysis]]) -> None:
     """Write the analyses into `doc` in one `from_array` (heads as offsets, strings as ids)."""
     import numpy as np
     from spacy.attrs import DEP, HEAD, LEMMA, POS, TAG
+    from spacy.tokens import Span
 
     strings = doc.vocab.strings
     values = np.zeros((len(doc), 5), dtype=np.uint64)
@@ -219,32 +183,23 @@ def _set_analyses(doc: Doc, analyses: list[tuple[list[int], Analysis]]) -> None:
             strings.add(label),
         )
     doc.from_array([TAG, POS, LEMMA, HEAD, DEP], values)  # type: ignore[arg-type]
+    doc.spans[SPANS_KEY] = [
+        Span(doc, words[start], words[end - 1] + 1, label)
+        for words, analysis in analyses
+        for start, end, label in analysis.entities
+    ]
 
 
 @functools.cache
 def load_pipeline() -> Language:
-    """Tokenizer, sentence rule, tags/lemmas/parse and entity spans in one pipeline (cached per process)."""
+    """Tokenizer, sentence rule, and tags/lemmas/parse/entity spans in one pipeline (cached per process)."""
     import spacy
     from spacy.language import Language
-    from spacy.util import registry
 
-    registry.misc.register(SUGGESTER, func=_make_suggester)
-    parser_path = model_path(PARSER)
+    paths = {"path": str(model_path(PARSER)), "entities": str(model_path(ENTITIES))}
     Language.component(SENTENCES, func=mark_sentence_starts)
-    Language.factory(TAGGER_PARSER, default_config={"path": ""}, func=_make_tagger_parser)
+    Language.factory(TAGGER_PARSER, default_config={"path": "", "entities": ""}, func=_make_tagger_parser)
     nlp = spacy.blank("en")
     nlp.add_pipe(SENTENCES)
-    nlp.add_pipe(TAGGER_PARSER, config={"path": str(parser_path)})
-    suggester = {"@misc": SUGGESTER, "sizes": list(range(1, MAX_MENTION_TOKENS + 1))}
-    entities = spacy.load(model_path(ENTITIES), config={"components": {"spancat": {"suggester": suggester}}})
-    nlp.add_pipe("spancat", source=entities)
+    nlp.add_pipe(TAGGER_PARSER, config=paths)
     return nlp
-
-
-def set_entity_threshold(threshold: float) -> None:
-    """Change the span classifier's decision threshold in this process (used to tune it on dev)."""
-    from spacy.pipeline import SpanCategorizer
-
-    spancat = load_pipeline().get_pipe("spancat")
-    assert isinstance(spancat, SpanCategorizer)
-    spancat.cfg["threshold"] = threshold

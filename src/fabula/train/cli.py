@@ -15,9 +15,10 @@ class Recipe(StrEnum):
     all = "all"
     core = "core"
     entities = "entities"
+    entities_cnn = "entities-cnn"
     coref = "coref"
+    quotes = "quotes"
     parser = "parser"
-    minilm_spans = "minilm-spans"
 
 
 def register(app: typer.Typer) -> None:
@@ -28,7 +29,7 @@ def register(app: typer.Typer) -> None:
         name: Annotated[
             Recipe,
             typer.Argument(
-                help="all (parser + entities + coref), one of them, or a candidate: core, minilm-spans."
+                help="all (parser, entities, coref, quotes), one of them, or a candidate: core, entities-cnn."
             ),
         ],
         data: Annotated[Path, typer.Option(help="The annotated data directory (../shared/data).")],
@@ -37,21 +38,21 @@ def register(app: typer.Typer) -> None:
         """Train from ../shared/data and install the weights into the package."""
         if not data.is_dir():
             raise InputError(data, "no such directory; pass the annotated data, e.g. --data ../shared/data")
-        if name is Recipe.minilm_spans:
-            from fabula.train.minilm_spans import train_and_score
-
-            for key, value in train_and_score(data).items():
-                typer.echo(f"{key}: {value:.4f}")
-            return
         from fabula.characters.train import train as train_coref
+        from fabula.train.entities import train as train_entities
         from fabula.train.parser import train as train_parser
         from fabula.train.recipes import train
 
-        if name in (Recipe.all, Recipe.entities, Recipe.core):
-            recipe = Recipe.entities if name is Recipe.all else name
-            verb = "trained (not shipped)" if recipe is Recipe.core else "installed"
-            typer.echo(f"{verb} {train(recipe.value, data, work)}")
-        if name in (Recipe.all, Recipe.coref):
-            typer.echo(f"installed {train_coref(data / 'litbank')}")
+        if name in (Recipe.core, Recipe.entities_cnn):
+            typer.echo(f"trained (not shipped) {train(name.value, data, work)}")
+        # The entity branch reads the parser's encoder, so it is trained after it.
         if name in (Recipe.all, Recipe.parser):
             typer.echo(f"installed {train_parser(data, work)}")
+        if name in (Recipe.all, Recipe.entities):
+            typer.echo(f"installed {train_entities(data, work)}")
+        if name in (Recipe.all, Recipe.coref):
+            typer.echo(f"installed {train_coref(data / 'litbank')}")
+        if name in (Recipe.all, Recipe.quotes):
+            from fabula.quotes.train import train as train_quotes
+
+            typer.echo(f"installed {train_quotes(data / 'pdnc')}")

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from fabula.errors import InputError
 
-ENTITY_LABELS = ("PER", "FAC", "LOC", "GPE", "VEH", "ORG")
 ENTITY_SPLITS_DIR = Path("splits") / "naacl2019_entities_80-10-10"
 
 # A mention: (first token, last token + 1, label), token indices over the whole document.

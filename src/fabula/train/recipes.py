@@ -1,15 +1,13 @@
 """Training recipes: rebuild the shipped models from ../shared/data.
 
-Each recipe converts the corpus into spaCy's binary format under a work directory and runs
-`spacy train` with a config committed beside this file. A shipped model's best checkpoint (weights
-and config only, no optimizer state) is copied into `src/fabula/models/<name>/`; the `core` CNN
-tagger/parser is the comparison candidate of docs/models.md and stays in the work directory.
+The two CNN candidates of docs/models.md, which no longer ship: each recipe converts the corpus into
+spaCy's binary format under a work directory and runs `spacy train` with a config committed beside
+this file; the best checkpoint stays in the work directory (`<work>/<name>/out/model-best`).
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -17,7 +15,6 @@ from fabula.errors import InputError
 from fabula.train.corpora import LitBankDoc, read_litbank
 
 CONFIGS = Path(__file__).parent / "configs"
-MODELS = Path(__file__).resolve().parents[1] / "models"
 EWT_DIR = "ud_english_ewt"
 SENTENCES_PER_DOC = 10
 
@@ -75,18 +72,17 @@ def _prepare_core(data: Path, work: Path) -> dict[str, Path]:
     return paths
 
 
-RECIPES: dict[str, tuple[str | None, Callable[[Path, Path], dict[str, Path]]]] = {
-    # shipped model directory name (None: a candidate that does not ship), corpus preparation
-    "core": (None, _prepare_core),
-    "entities": ("litbank_entities", _prepare_entities),
+RECIPES: dict[str, Callable[[Path, Path], dict[str, Path]]] = {
+    "core": _prepare_core,  # tagger, parser, lemmatizer on EWT
+    "entities-cnn": _prepare_entities,  # nested entity spans on LitBank
 }
 
 
 def train(name: str, data: Path, work: Path, *, threads: int = 1) -> Path:
-    """Run one recipe end to end and install its best checkpoint if it ships; returns the model directory."""
+    """Run one recipe end to end; returns its best checkpoint."""
     from spacy.cli.train import train as spacy_train
 
-    model_name, prepare = RECIPES[name]
+    prepare = RECIPES[name]
     work = work / name
     work.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("OMP_NUM_THREADS", str(threads))
@@ -96,18 +92,4 @@ def train(name: str, data: Path, work: Path, *, threads: int = 1) -> Path:
         work / "out",
         overrides={"paths.train": str(paths["train"]), "paths.dev": str(paths["dev"])},
     )
-    best = work / "out" / "model-best"
-    return best if model_name is None else install(best, model_name)
-
-
-def install(checkpoint: Path, model_name: str) -> Path:
-    """Copy a checkpoint's pipeline into the package, keeping the model card if one is there."""
-    target = MODELS / model_name
-    card = target / "MODEL_CARD.md"
-    kept = card.read_text(encoding="utf-8") if card.is_file() else None
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(checkpoint, target)
-    if kept is not None:
-        card.write_text(kept, encoding="utf-8")
-    return target
+    return work / "out" / "model-best"
