@@ -17,12 +17,11 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import HONORIFICS, cluster_names, parse_name
-from fabula.errors import ModelError
+from fabula.models import load_package_json
 
 GENDERED_NOUNS: dict[str, str] = {
     **dict.fromkeys(
@@ -191,13 +190,13 @@ class CorefModel:
 
 @cache
 def default_model() -> CorefModel:
-    try:
-        text = resources.files("fabula.characters").joinpath("data/coref.json").read_text(encoding="utf-8")
-        return CorefModel.from_json(text)
-    except (OSError, ValueError, KeyError) as err:
-        raise ModelError(
-            f"coreference weights unreadable ({err}); rebuild them with `python -m fabula.characters.train`"
-        ) from None
+    return load_package_json(
+        "fabula.characters",
+        "data/coref.json",
+        CorefModel.from_json,
+        what="coreference weights",
+        rebuild="fabula train coref --data ../shared/data",
+    )
 
 
 # Decides, for mention i, which candidate cluster it joins (None: a new one), given each

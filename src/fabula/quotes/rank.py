@@ -19,10 +19,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from itertools import repeat
 
-from fabula.errors import ModelError
+from fabula.models import load_package_json
 from fabula.quotes.attribute import (
     _SUBJECT_SLOT,
     Sieve,
@@ -87,13 +86,13 @@ class SpeakerModel:
 
 @cache
 def shipped_model() -> SpeakerModel:
-    try:
-        text = resources.files("fabula.quotes").joinpath("data/speakers.json").read_text(encoding="utf-8")
-        return SpeakerModel.from_json(text)
-    except (OSError, ValueError, KeyError) as err:
-        raise ModelError(
-            f"speaker ranking weights unreadable ({err}); rebuild them with `fabula train quotes`"
-        ) from None
+    return load_package_json(
+        "fabula.quotes",
+        "data/speakers.json",
+        SpeakerModel.from_json,
+        what="speaker ranking weights",
+        rebuild="fabula train quotes --data ../shared/data",
+    )
 
 
 def _is_open(unit: _Unit) -> bool:

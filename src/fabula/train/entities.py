@@ -9,7 +9,6 @@ installed as fp16 weights with its scores in `meta.json`. Retrain it after retra
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from fabula.language.entities import (
     load_branch,
 )
 from fabula.language.models import ENTITIES, MODELS_DIR, PARSER, model_path
+from fabula.train import seeded
 from fabula.train.corpora import read_litbank
 
 SEED = 0
@@ -161,9 +161,7 @@ def train(data: Path, work: Path, target: Path | None = None) -> Path:
         raise InputError(litbank, "no such directory; pass the annotated data, e.g. --data ../shared/data")
     target = target or MODELS_DIR / ENTITIES
     work.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(THREADS)
-    torch.manual_seed(SEED)
-    rng = random.Random(SEED)
+    rng = seeded(THREADS, SEED)
     began = time.perf_counter()
     train_set, dev = sentences_of(litbank, "train"), sentences_of(litbank, "dev")
     train_groups, dev_groups = encode_shared(train_set), encode_shared(dev)

@@ -7,7 +7,6 @@ weights without the frozen embedding matrix (the model itself is `fabula.languag
 
 from __future__ import annotations
 
-import random
 import time
 from collections import Counter
 from collections.abc import Hashable, Sequence
@@ -31,6 +30,7 @@ from fabula.language.encoder import (
     length_batches,
     make_batch,
 )
+from fabula.train import seeded
 from fabula.train.corpora import ConlluSentence, read_conllu
 
 MODEL_NAME = "en_fabula_parser"
@@ -146,9 +146,7 @@ def train(data: Path, work: Path, target: Path | None = None) -> Path:
         raise InputError(ewt, "no such directory; pass the annotated data, e.g. --data ../shared/data")
     target = target or MODELS / MODEL_NAME
     work.mkdir(parents=True, exist_ok=True)
-    torch.set_num_threads(THREADS)
-    torch.manual_seed(SEED)
-    rng = random.Random(SEED)
+    rng = seeded(THREADS, SEED)
     train_set = read_conllu(ewt / "en_ewt-ud-train.conllu")
     dev = read_conllu(ewt / "en_ewt-ud-dev.conllu")
     labels = make_labels(train_set)
