@@ -87,6 +87,18 @@ def _kind(span: SpacySpan) -> Literal["PROP", "NOM", "PRON"]:
     return "PROP" if named else "NOM"
 
 
+def _one_phrase(span: SpacySpan) -> bool:
+    """Whether a description is one phrase by the parse (one word governed from outside it).
+
+    Mentions are phrases; a description that is not one ("The one the guild" out of "The one the
+    guild sent back") is a misreading. Names are exempt: the parser errs inside names more often
+    than the entity model does ("Mr." hung on the word before "Mr. Pryce").
+    """
+    if _kind(span) != "NOM":
+        return True  # names stay: a parse error inside "Mr. Pryce" must not cost the name
+    return sum(not span.start <= t.head.i < span.end or t.head.i == t.i for t in span) <= 1
+
+
 def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
     """Append one window's analyses, with offsets shifted to `Story.text`."""
     intern = sys.intern
@@ -120,7 +132,7 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
                         kind="PRON",
                     )
                 )
-    for span in doc.spans.get(SPANS_KEY, []):
+    for span in filter(_one_phrase, doc.spans.get(SPANS_KEY, [])):
         start, end = offset + span.start_char, offset + span.end_char
         story.entities.append(
             Entity(start=start, end=end, label=span.label_, text=story.text[start:end], kind=_kind(span))
