@@ -366,7 +366,6 @@ class Resolver:
                 # a reflexive means its local subject (principle A): "Ilse went to find herself"
                 if binder in self.name_group and info[binder].gender in {"", gender}:
                     votes.setdefault(self.name_group[binder], Counter())[gender] += 1
-                recent.append(i)
             elif gender in {"he", "she"}:
                 # binding rules out a clausemate and its name: "Jon built her" rules out "Jon Hale" too
                 bound = [j for j in recent if self._clausemate(i, j)] if self._plain_pronoun(i) else []
@@ -386,6 +385,7 @@ class Resolver:
                     and not any(info[j].gender == gender for j in recent if info[j].det == "pron")
                 ):
                     votes.setdefault(group, Counter())[gender] += 1
+            if gender in {"he", "she"}:
                 recent.append(i)
             if info[i].person == 3 and info[i].number == "sg":
                 after = m.end
@@ -401,13 +401,6 @@ class Resolver:
             if self.mentions[j].role == "subj" and self.mentions[j].end <= m.start
         ]  # fmt: skip
         return max(subjects, key=lambda j: self.mentions[j].start, default=None)
-
-    def _agrees(self, i: int, cluster: _Cluster) -> bool:
-        """Whether mention i's gender and number fit the cluster's."""
-        info = self.info[i]
-        return cluster.majority(cluster.genders) in {info.gender, "none"} and cluster.majority(
-            cluster.numbers
-        ) in {info.number, "none"}
 
     def speaker(self, t: int) -> _Cluster | None:
         """The cluster of turn t's speaker tag, if resolved or named by an already-seen name."""
@@ -649,13 +642,13 @@ class Resolver:
                 if named is not None:  # "My name is Elias Thorn", "I am Ruth"
                     self.add(i, named)
                     continue
-            gender = self.info[i].gender
+            gender, number = self.info[i].gender, self.info[i].number
             scored: list[tuple[_Cluster, list[str]]] = []
             gender_rank = fit_rank = 0
             for rank, cluster in enumerate(candidates):
                 c_gender = cluster.majority(cluster.genders)
                 agrees = bool(gender) and c_gender == gender
-                fits = self._agrees(i, cluster)
+                fits = c_gender in {gender, "none"} and cluster.majority(cluster.numbers) in {number, "none"}
                 features = self.features(
                     i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9
                 )

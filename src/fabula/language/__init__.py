@@ -88,14 +88,12 @@ def _kind(span: SpacySpan) -> Literal["PROP", "NOM", "PRON"]:
 
 
 def _one_phrase(span: SpacySpan) -> bool:
-    """Whether a description is one phrase by the parse (one word governed from outside it).
+    """Whether the parse reads the span as one phrase (one word governed from outside it).
 
     Mentions are phrases; a description that is not one ("The one the guild" out of "The one the
-    guild sent back") is a misreading. Names are exempt: the parser errs inside names more often
-    than the entity model does ("Mr." hung on the word before "Mr. Pryce").
+    guild sent back") is a misreading. Names are not held to it: the parser errs inside names more
+    often than the entity model does ("Mr." hung on the word before "Mr. Pryce").
     """
-    if _kind(span) != "NOM":
-        return True  # names stay: a parse error inside "Mr. Pryce" must not cost the name
     return sum(not span.start <= t.head.i < span.end or t.head.i == t.i for t in span) <= 1
 
 
@@ -132,10 +130,13 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
                         kind="PRON",
                     )
                 )
-    for span in filter(_one_phrase, doc.spans.get(SPANS_KEY, [])):
+    for span in doc.spans.get(SPANS_KEY, []):
+        kind = _kind(span)
+        if kind == "NOM" and not _one_phrase(span):
+            continue
         start, end = offset + span.start_char, offset + span.end_char
         story.entities.append(
-            Entity(start=start, end=end, label=span.label_, text=story.text[start:end], kind=_kind(span))
+            Entity(start=start, end=end, label=span.label_, text=story.text[start:end], kind=kind)
         )
 
 

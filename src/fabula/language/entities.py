@@ -30,8 +30,8 @@ HIDDEN = 256
 CASING_DIM = 32
 DROPOUT = 0.2
 WEIGHTS = "weights.safetensors"
-_INNER_PUNCT = frozenset({"'", "’", "-", "&"})
 META = "meta.json"
+_INNER_PUNCT = frozenset({"'", "’", "-", "&"})
 
 # A mention within one sentence: (first word, last word + 1, label).
 WordMention = tuple[int, int, str]
@@ -161,7 +161,9 @@ def decode_mentions(
     `outside_bias` is added to the `O` score: training down-weights `O` spans, so the branch
     over-predicts until this is tuned on dev (`fabula.train.entities`).
     """
-    probs = (scores + torch.nn.functional.one_hot(torch.tensor(0), len(CLASSES)) * outside_bias).softmax(-1)
+    scores = scores.clone()
+    scores[:, 0] += outside_bias
+    probs = scores.softmax(-1)
     best, label = probs[:, 1:].max(-1)
     found = sorted(
         (

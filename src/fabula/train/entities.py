@@ -19,7 +19,7 @@ from torch import Tensor
 
 from fabula.errors import InputError
 from fabula.eval.entities import Scores, TokenMention
-from fabula.language.encoder import Batch, length_batches, load, make_batch
+from fabula.language.encoder import Batch, TaggerParser, length_batches, load, make_batch
 from fabula.language.entities import (
     CLASSES,
     LABELS,
@@ -31,7 +31,7 @@ from fabula.language.entities import (
     load_branch,
 )
 from fabula.language.models import ENTITIES, MODELS_DIR, PARSER, model_path
-from fabula.train import seeded
+from fabula.train import seeded, write_fp16
 from fabula.train.corpora import read_litbank
 
 SEED = 0
@@ -116,9 +116,11 @@ def dev_scores(
     return scores
 
 
-def tune_outside_bias(target: Path, groups: list[Group], sentences: list[Sentence]) -> Scores:
+def tune_outside_bias(
+    target: Path, parser: TaggerParser, groups: list[Group], sentences: list[Sentence]
+) -> Scores:
     """Reload the installed weights, pick the `O` bias with the best dev F1 and install it with them."""
-    branch = load_branch(target, load(model_path(PARSER), int8=False)[0], int8=False)
+    branch = load_branch(target, parser, int8=False)
     meta = json.loads((target / META).read_text(encoding="utf-8"))
     found = dev_scores(branch, groups, sentences, OUTSIDE_BIASES)
     best = max(range(len(found)), key=lambda k: found[k].overall.f1)
@@ -132,13 +134,7 @@ def install(
     branch: EntityBranch, scores: Scores, epoch: int, target: Path, outside_bias: float = 0.0
 ) -> None:
     """fp16 weights and the dev scores they reached."""
-    from safetensors.torch import save_file
-
-    target.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in branch.state_dict().items()}
-    save_file(state, str(target / f"{WEIGHTS}.tmp"))
-    (target / f"{WEIGHTS}.tmp").replace(target / WEIGHTS)
-    (target / WEIGHTS).chmod(0o644)
+    write_fp16(branch.state_dict(), target / WEIGHTS)
     rows = {name: round(100 * scores.rows[name].f1, 2) for name in LABELS if name in scores.rows}
     meta = {
         "split": SPLIT,
@@ -210,5 +206,5 @@ def train(data: Path, work: Path, target: Path | None = None) -> Path:
             best = scores.overall.f1
             install(branch, scores, epoch, target)
             print(f"installed epoch {epoch} into {target}", flush=True)
-    tune_outside_bias(target, dev_groups, dev)
+    tune_outside_bias(target, parser, dev_groups, dev)
     return target

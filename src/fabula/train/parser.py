@@ -30,7 +30,7 @@ from fabula.language.encoder import (
     length_batches,
     make_batch,
 )
-from fabula.train import seeded
+from fabula.train import seeded, write_fp16
 from fabula.train.corpora import ConlluSentence, read_conllu
 
 MODEL_NAME = "en_fabula_parser"
@@ -129,13 +129,7 @@ def dev_scores(
 
 def install(model: TaggerParser, labels: Labels, target: Path) -> None:
     """Write fp16 weights (frozen embeddings left out) and the label sets."""
-    from safetensors.torch import save_file
-
-    target.mkdir(parents=True, exist_ok=True)
-    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.trained_state().items()}
-    save_file(state, str(target / f"{WEIGHTS}.tmp"))
-    (target / f"{WEIGHTS}.tmp").chmod(0o644)
-    (target / f"{WEIGHTS}.tmp").replace(target / WEIGHTS)
+    write_fp16(model.trained_state(), target / WEIGHTS)
     labels.save(target / LABELS)
 
 
