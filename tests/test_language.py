@@ -108,6 +108,14 @@ def test_empty_story_has_no_analyses() -> None:
     assert len(story._tokens) == 0
 
 
+def test_hyphenated_words_stay_whole_and_dashes_split() -> None:
+    """LitBank's tokens: "passers-by" is one word, so a mention that holds it can match."""
+    tokenizer = language_models.load_pipeline().tokenizer
+    words = [t.text for t in tokenizer("The passers-by saw Mary-Ann—no, the ex-wife--at 3-4.")]
+    assert words[:7] == ["The", "passers-by", "saw", "Mary-Ann", "—", "no", ","]
+    assert words[7:11] == ["the", "ex-wife", "--", "at"]
+
+
 def test_span_table_lists_every_span_up_to_the_widest_mention() -> None:
     table = span_table(3)
     spans = list(zip(table.starts.tolist(), (table.starts + table.widths).tolist(), strict=True))

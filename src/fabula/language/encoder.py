@@ -113,6 +113,17 @@ class Batch:
     words: Tensor  # [sentences, 1 + words], True at words (not root, not padding)
     lengths: list[int]
 
+    def to(self, device: torch.device | str) -> Batch:
+        """The same batch with its tensors on `device` (training on a GPU)."""
+        return Batch(
+            input_ids=self.input_ids.to(device),
+            attention=self.attention.to(device),
+            gather=self.gather.to(device),
+            casing=self.casing.to(device),
+            words=self.words.to(device),
+            lengths=self.lengths,
+        )
+
     @property
     def heads(self) -> Tensor:
         """Where a head may be: the root or a word."""

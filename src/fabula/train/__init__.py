@@ -26,6 +26,6 @@ def write_fp16(state: dict[str, Tensor], path: Path) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f"{path.name}.tmp")
-    save_file({k: v.detach().to(torch.float16).contiguous() for k, v in state.items()}, str(partial))
+    save_file({k: v.detach().to("cpu", torch.float16).contiguous() for k, v in state.items()}, str(partial))
     partial.chmod(0o644)
     partial.replace(path)

@@ -34,11 +34,15 @@ def register(app: typer.Typer) -> None:
         ],
         data: Annotated[Path, typer.Option(help="The annotated data directory (../shared/data).")],
         work: Annotated[Path, typer.Option(help="Where corpora and checkpoints go.")] = Path("models-work"),
+        device: Annotated[
+            str, typer.Option(help="Where the entity branch trains: cpu, or cuda where a GPU is present.")
+        ] = "cpu",
     ) -> None:
         """Train from ../shared/data and install the weights into the package."""
         if not data.is_dir():
             raise InputError(data, "no such directory; pass the annotated data, e.g. --data ../shared/data")
         from fabula.characters.train import train as train_coref
+        from fabula.train.entities import Settings
         from fabula.train.entities import train as train_entities
         from fabula.train.parser import train as train_parser
         from fabula.train.recipes import train
@@ -49,7 +53,7 @@ def register(app: typer.Typer) -> None:
         if name in (Recipe.all, Recipe.parser):
             typer.echo(f"installed {train_parser(data, work)}")
         if name in (Recipe.all, Recipe.entities):
-            typer.echo(f"installed {train_entities(data, work)}")
+            typer.echo(f"installed {train_entities(data, work, settings=Settings(device=device))}")
         if name in (Recipe.all, Recipe.coref):
             typer.echo(f"installed {train_coref(data / 'litbank')}")
         if name in (Recipe.all, Recipe.quotes):

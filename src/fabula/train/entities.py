@@ -1,24 +1,28 @@
 """`fabula train entities`: the entity branch (`fabula.language.entities`) on LitBank's train split.
 
 The shared encoder layers are frozen, so their output is computed once, by the shipped int8 parser
-exactly as at run time, and only the branch learns: the parser's top layers (copied, fp32) and the
-span classifier. Each epoch is scored on LitBank dev (gold tokens and sentences); the best epoch is
-installed as fp16 weights with its scores in `meta.json`. Retrain it after retraining the parser.
+exactly as at run time (on the CPU, where int8 runs), and cached in the work directory; only the
+branch learns: the parser's top layers (copied, fp32) and the span classifier, on the CPU or a GPU.
+Each epoch is scored on LitBank dev (gold tokens and sentences); the best epoch is installed as fp16
+weights with its scores in `meta.json`. Retrain it after retraining the parser.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import Tensor
 
 from fabula.errors import InputError
 from fabula.eval.entities import Scores, TokenMention
+from fabula.language.encoder import WEIGHTS as PARSER_WEIGHTS
 from fabula.language.encoder import Batch, TaggerParser, length_batches, load, make_batch
 from fabula.language.entities import (
     CLASSES,
@@ -35,17 +39,26 @@ from fabula.train import seeded, write_fp16
 from fabula.train.corpora import read_litbank
 
 SEED = 0
-EPOCHS = 6
 THREADS = 2
-BRANCH_LR = 1e-4
-HEAD_LR = 1e-3
 WEIGHT_DECAY = 0.01
 WARMUP_STEPS = 100
 BATCH_WORDS = 500
 BATCH_SENTENCES = 24
-OUTSIDE_WEIGHT = 0.3  # the loss weight of `O` spans, which outnumber mentions ~200 to 1
 IGNORE = -100
 OUTSIDE_BIASES = (0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0)
+CACHE = "entities-shared.pt"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a run may vary; the defaults rebuild the shipped weights."""
+
+    epochs: int = 30
+    branch_lr: float = 2e-4
+    head_lr: float = 1e-3
+    outside_weight: float = 0.5  # the loss weight of `O` spans, which outnumber mentions ~200 to 1
+    device: str = "cpu"
+    threads: int = THREADS
 
 
 @dataclass(slots=True)
@@ -86,6 +99,32 @@ def encode_shared(sentences: list[Sentence]) -> list[Group]:
     return groups
 
 
+def shared_groups(splits: dict[str, list[Sentence]], cache: Path) -> dict[str, list[Group]]:
+    """`encode_shared` for each split, read from `cache` when it was made by the same parser weights."""
+    digest = hashlib.sha256((model_path(PARSER) / PARSER_WEIGHTS).read_bytes())
+    key = f"{digest.hexdigest()}-{SPLIT}-{BATCH_WORDS}-{BATCH_SENTENCES}"
+    if cache.is_file():
+        stored = torch.load(cache, weights_only=True)
+        if stored["key"] == key:
+            return {name: [_group(g) for g in stored[name]] for name in splits}
+    groups = {name: encode_shared(sentences) for name, sentences in splits.items()}
+    plain = {name: [_plain(g) for g in found] for name, found in groups.items()}
+    partial = cache.with_name(f"{cache.name}.tmp")
+    torch.save({"key": key, **plain}, partial)
+    partial.replace(cache)
+    return groups
+
+
+def _plain(group: Group) -> dict[str, Any]:
+    """A group as the tensors, lists and ints that `torch.load(weights_only=True)` reads back."""
+    batch = {f.name: getattr(group.batch, f.name) for f in fields(Batch)}
+    return {"indices": group.indices, "batch": batch, "shared": group.shared}
+
+
+def _group(plain: dict[str, Any]) -> Group:
+    return Group(plain["indices"], Batch(**plain["batch"]), plain["shared"])
+
+
 def targets(group: Group, sentences: list[Sentence], table: SpanTable) -> Tensor:
     """Gold class per (sentence, candidate span); spans past a sentence's end are ignored."""
     gold = torch.full((len(group.indices), len(table.starts)), IGNORE, dtype=torch.long)
@@ -120,7 +159,7 @@ def tune_outside_bias(
     target: Path, parser: TaggerParser, groups: list[Group], sentences: list[Sentence]
 ) -> Scores:
     """Reload the installed weights, pick the `O` bias with the best dev F1 and install it with them."""
-    branch = load_branch(target, parser, int8=False)
+    branch = load_branch(target, parser, int8=False).to(groups[0].shared.device)
     meta = json.loads((target / META).read_text(encoding="utf-8"))
     found = dev_scores(branch, groups, sentences, OUTSIDE_BIASES)
     best = max(range(len(found)), key=lambda k: found[k].overall.f1)
@@ -150,41 +189,45 @@ def install(
     (target / META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
 
 
-def train(data: Path, work: Path, target: Path | None = None) -> Path:
+def train(data: Path, work: Path, target: Path | None = None, settings: Settings = Settings()) -> Path:
     """Train the branch, keep the best epoch by dev F1, install it; returns the model directory."""
     litbank = data / "litbank"
     if not litbank.is_dir():
         raise InputError(litbank, "no such directory; pass the annotated data, e.g. --data ../shared/data")
     target = target or MODELS_DIR / ENTITIES
     work.mkdir(parents=True, exist_ok=True)
-    rng = seeded(THREADS, SEED)
+    rng = seeded(settings.threads, SEED)
     began = time.perf_counter()
     train_set, dev = sentences_of(litbank, "train"), sentences_of(litbank, "dev")
-    train_groups, dev_groups = encode_shared(train_set), encode_shared(dev)
+    groups = shared_groups({"train": train_set, "dev": dev}, work / CACHE)
+    device = torch.device(settings.device)
+    train_groups, dev_groups = ([_on(g, device) for g in groups[name]] for name in ("train", "dev"))
     seconds = time.perf_counter() - began
-    print(f"shared layers encoded in {seconds:.0f} s; {len(train_groups)} batches per epoch", flush=True)
+    print(f"shared layers ready in {seconds:.0f} s; {len(train_groups)} batches per epoch", flush=True)
     parser, _, _ = load(model_path(PARSER), int8=False)
     branch = EntityBranch(parser.bert.config)
     branch.layers.load_state_dict(parser.bert.encoder.layer[SPLIT:].state_dict())
+    branch.to(device)
     layers = [p for n, p in branch.named_parameters() if n.startswith("layers.")]
     head = [p for n, p in branch.named_parameters() if not n.startswith("layers.")]
     optimizer = torch.optim.AdamW(
-        [{"params": layers, "lr": BRANCH_LR}, {"params": head, "lr": HEAD_LR}], weight_decay=WEIGHT_DECAY
+        [{"params": layers, "lr": settings.branch_lr}, {"params": head, "lr": settings.head_lr}],
+        weight_decay=WEIGHT_DECAY,
     )
-    steps = EPOCHS * len(train_groups)
+    steps = settings.epochs * len(train_groups)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: min(1.0, (step + 1) / WARMUP_STEPS) * max(0.0, 1 - step / steps)
     )
-    weights = torch.ones(len(CLASSES))
-    weights[0] = OUTSIDE_WEIGHT
+    weights = torch.ones(len(CLASSES), device=device)
+    weights[0] = settings.outside_weight
     best = -1.0
     branch.train()
-    for epoch in range(1, EPOCHS + 1):
+    for epoch in range(1, settings.epochs + 1):
         rng.shuffle(train_groups)
         total = 0.0
         for group in train_groups:
             logits, table = branch(group.shared, group.batch)
-            gold = targets(group, train_set, table)
+            gold = targets(group, train_set, table).to(device)
             value = torch.nn.functional.cross_entropy(
                 logits.reshape(-1, len(CLASSES)), gold.reshape(-1), weight=weights, ignore_index=IGNORE
             )
@@ -208,3 +251,7 @@ def train(data: Path, work: Path, target: Path | None = None) -> Path:
             print(f"installed epoch {epoch} into {target}", flush=True)
     tune_outside_bias(target, parser, dev_groups, dev)
     return target
+
+
+def _on(group: Group, device: torch.device) -> Group:
+    return Group(group.indices, group.batch.to(device), group.shared.to(device))
