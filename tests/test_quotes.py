@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fabula import ingest
 from fabula.pipeline import get_stage
 from fabula.quotes.attribute import attribute
 from fabula.quotes.detect import find_quotes
@@ -340,3 +341,124 @@ def test_words_swallowed_before_a_name_in_a_tag_are_skipped() -> None:
     text = 'Mara put down her book.\n\n"Well?" said the courteous Jon to Mara.'
     (quote,) = sieve_quotes_of(text, [MARA, JON])
     assert quote.speaker == "jon"
+
+
+# --- tags and names (issue 5) ----------------------------------------------------------------
+
+ANN = Character(id="ann", name="Ann Ward", aliases=["Ann"], gender="she")
+HAL_PAGE = Character(id="hal-page", name="Hal Page", aliases=["Page"], gender="he")
+HAL_ROSS = Character(id="hal-ross", name="Hal Ross", aliases=["Ross"], gender="he")
+
+
+def test_a_given_name_two_characters_share_goes_to_the_one_named_last() -> None:
+    """No listed form is plain 'Hal': it is whichever Hal the narration named last, even where
+    the other is named more often."""
+    cast = [HAL_PAGE, HAL_ROSS, MARA]
+    ross = 'Hal Page came by. Page left, and Page came back. Then Hal Ross came in.\n\n"Wet again," said Hal.'
+    page = (
+        'Hal Ross came by. Ross left, and Ross came back. Then Hal Page came in.\n\n"Dry at last," said Hal.'
+    )
+    assert [q.speaker for q in quotes_of(ross, cast)] == ["hal-ross"]
+    assert [q.speaker for q in quotes_of(page, cast)] == ["hal-page"]
+
+
+def test_the_clause_nearest_the_quote_names_its_speaker() -> None:
+    text = (
+        "Ann protested that it was far too late, and Mara, always bolder, boldly exclaimed,\n"
+        '"Then we go tonight!"'
+    )
+    assert [q.speaker for q in quotes_of(text, [ANN, MARA])] == ["mara"]
+
+
+def test_the_main_clause_subject_hands_over_to_the_next_quote() -> None:
+    """The pronoun of the clause before the comma is not who speaks ('she' would be Ann)."""
+    text = (
+        "Ann slept on in the chair.\n\n"
+        "When she woke at noon, Mara had stopped planning, and leant out of the window, saying,\n\n"
+        '"The hills are wonderful."'
+    )
+    assert [q.speaker for q in quotes_of(text, [ANN, MARA])] == ["mara"]
+
+
+def test_a_speech_verb_with_a_particle_is_a_tag() -> None:
+    text = (
+        'Jon and Mara sat by the stove.\n\n"It will snow," said Jon.\n\n'
+        'Jon frowned. "And the road will close," Mara went on.'
+    )
+    quotes = quotes_of(text, [JON, MARA])
+    assert [(q.speaker, q.attribution) for q in quotes] == [("jon", "explicit"), ("mara", "explicit")]
+
+
+def test_the_object_of_a_preposition_is_no_speaker() -> None:
+    """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
+    text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'
+    quotes = quotes_of(text, [JON, MARA])
+    assert [q.speaker for q in quotes] == ["jon"]
+
+
+def test_a_pronoun_after_a_pause_is_the_subject() -> None:
+    text = 'Mara looked at Jon for a long while.\n\nAfter an impressive pause she said: "No."'
+    quotes = quotes_of(text, [JON, MARA])
+    assert [(q.speaker, q.attribution) for q in quotes] == [("mara", "anaphoric")]
+
+
+def test_epithets_before_a_name_leave_the_name_the_speaker() -> None:
+    text = (
+        'Mara and Jon stood at the gate.\n\n"We are late," sighed ever-patient Mara.\n\n'
+        '"Not yet," said the gallant Mr.\nReyes.'
+    )
+    quotes = quotes_of(text, [MARA, JON])
+    assert [(q.speaker, q.attribution) for q in quotes] == [("mara", "explicit"), ("jon", "explicit")]
+
+
+def test_a_description_named_character_is_read_past_its_preposition() -> None:
+    """The tag pattern stops 'the man with the grey hat' at 'with'; the cast lists it whole."""
+    hat = Character(id="hat", name="The Man With The Grey Hat", gender="he")
+    man = Character(id="man", name="The Man", gender="he")
+    text = 'Jon waited.\n\n"Tickets, please," said the man with the grey hat, and Jon paid.'
+    assert [q.speaker for q in quotes_of(text, [JON, hat, man])] == ["hat"]
+
+
+def test_a_short_tag_between_two_parts_is_the_second_parts_too() -> None:
+    """'returned' is a speech verb too, but Ann coming back does not speak the second part."""
+    text = 'Ann went out.\n\n"I hope," said Jon, when Ann returned, "that nothing is wrong."'
+    assert [q.speaker for q in quotes_of(text, [JON, ANN])] == ["jon", "jon"]
+
+
+def test_narration_ending_on_a_speech_verb_introduces_the_next_paragraph() -> None:
+    text = (
+        '"Where is the carriage?" asked Jon.\n\n"It is coming," said Mara.\n\n'
+        "There was a long silence, and then Ann said\n\n"
+        '"It will not come at all."'
+    )
+    assert [q.speaker for q in quotes_of(text, [JON, MARA, ANN])] == ["jon", "mara", "ann"]
+
+
+def test_a_wrapped_line_after_a_long_one_stays_in_its_paragraph() -> None:
+    """Ingest reads a block with a line over 100 characters as a paragraph a line; where blank
+    lines part all the other paragraphs, the tag on the next line still belongs to the quote."""
+    turns = ['"Is it far?" asked Mara.', '"It is far," said Jon.'] * 5
+    text = "\n\n".join(
+        [
+            "Jon, Ann and Mara walked on through the rain.",
+            *turns,
+            '"I walked all the night and all the day before it, over the hills and down through the wet'
+            ' fields by the river and the mill,"\nsaid Ann.',
+            "Mara said nothing.",
+        ]
+    )
+    story = ingest.from_text(text)
+    quotes = get_stage("quotes")(story.model_copy(update={"characters": [JON, MARA, ANN]})).quotes
+    assert quotes[-1].speaker == "ann"
+
+
+def test_turn_taking_never_gives_a_she_tag_to_a_man() -> None:
+    """A B ? -> A would say Jon; 'she said' rules him out, and no woman is on stage to take it."""
+    text = (
+        "Jon and Eli sat by the fire.\n\n"
+        '"It is cold," said Jon.\n\n'
+        '"Colder than last night," said Eli.\n\n'
+        '"The door is open," she said from the dark.'
+    )
+    quotes = quotes_of(text, [JON, ELI, MARA])
+    assert [q.speaker for q in quotes] == ["jon", "eli", None]

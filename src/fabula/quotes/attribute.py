@@ -9,7 +9,8 @@
    character the paragraph's narration is about, or the one narration just before left on stage;
 4. turns in a conversation alternate: A B ? -> A, ? B A -> A; someone called by name answers,
    and whoever the next turn calls by name spoke this one (implicit); walking back from each
-   tag repairs a turn that alternation gave the tagged turn's own speaker;
+   tag repairs a turn that alternation gave the tagged turn's own speaker; no step (nor the
+   ranker) gives a "she said" turn to a man or a "he said" one to a woman;
 5. addressees are vocatives in the quote ("Mara, come here"), a "said to X" tag, else the other
    participant of the exchange.
 A tag with an indefinite description no character's mention covers ("a voice from the doorway
@@ -25,11 +26,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from fabula.quotes.cast import Cast
+from fabula.quotes.cast import Cast, normalise
 from fabula.quotes.detect import Found, find_quotes
 from fabula.quotes.kinds import classify
 from fabula.quotes.lexicon import GENDERED_NOUNS, PRONOUN_GENDER
-from fabula.quotes.tags import Tag, tag_after, tag_before, tag_introducing
+from fabula.quotes.tags import INTRODUCING_VERB, Tag, tag_after, tag_before, tag_introducing
 from fabula.story import Quote, QuoteKind, Story
 
 Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
@@ -43,11 +44,16 @@ _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
 
 _INDEFINITE = re.compile(r"^(?:[Aa]n?|[Ss]ome|[Aa]nother|[Oo]ne)\b|^(?:someone|somebody)$", re.IGNORECASE)
 _FIRST_SECOND = frozenset({"i", "we", "you"})
+_GENDERS = frozenset({"he", "she"})
 # What may stand before a sentence's subject: a sentence end, a closing quote, a conjunction.
 _SUBJECT_SLOT = re.compile(
     r"(?:(?:[.!?;]\s+|[\"”]\s*|—\s*|\n\s*\n\s*)(?:(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ss]o|[Nn]ow|[Yy]et|[Hh]ere|[Tt]here)\s+)?"
     r"|,\s+(?:and|but|when|while|as|till|until|before|after|whilst)\s+)$"
 )
+# Words of narration between two parts of a quote that can be one tag for both.
+SHORT_TAG_WORDS = 8
+_SENTENCE_END = re.compile(r"[.!?;]\s")
+_CLAUSE_END = re.compile(r"[.,;:!?\"“”—(]")
 # Paragraphs of narration before a pronoun searched for a subject it continues.
 SALIENCE_PARAGRAPHS = 2
 
@@ -146,10 +152,10 @@ def sieve(story: Story) -> Sieve:
     _repair(units, [t or u.attribution == "anaphoric" for t, u in zip(tagged, units, strict=True)])
     for i in range(len(units) - 1, -1, -1):
         if units[i].speaker is None and not units[i].blocked and units[i].pronoun is None:
-            _set(units[i], _guess(units, i, step=1), "implicit", "guess-after")
+            _set(units[i], _guess(units, i, step=1), "implicit", "guess-after", cast)
     for unit in units:
         if unit.speaker is None and not unit.blocked:
-            _set(unit, _last_resort(text, paras, unit, cast), "implicit", "last-resort")
+            _set(unit, _last_resort(text, paras, unit, cast), "implicit", "last-resort", cast)
     return Sieve(text, paras, items, units, cast)
 
 
@@ -164,7 +170,16 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
     # '"...," said Jon' is the common shape; a quote that ends a sentence after 'Jon said:' is not.
     after = tag_after(text, f.close_mark, after_end)
     before = tag_before(text, before_start, f.open_mark)
-    introduced = text[before_start : f.open_mark].rstrip().endswith((",", ":"))
+    middle = text[before_start : f.open_mark]
+    if (
+        before_start > paras[f.paragraph][0]
+        and len(middle.split()) <= SHORT_TAG_WORDS
+        and not _SENTENCE_END.search(middle)
+    ):
+        # '"I hope," said Jon, when Ann came in, "all is well."': a short tag between the two
+        # parts of one sentence is the second part's as well.
+        before = tag_after(text, before_start, f.open_mark) or before
+    introduced = middle.rstrip().endswith((",", ":")) or bool(INTRODUCING_VERB.search(middle.rstrip()))
     ends_sentence = text[f.start : f.end].rstrip().endswith((".", "!", "?"))
     tag = (before or after) if introduced and ends_sentence else (after or before)
     tag = tag or tag_introducing(text, before_start, f.open_mark)
@@ -214,7 +229,7 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
             if speaker is None:
                 continue
         if speaker is None and word not in _FIRST_SECOND:
-            speaker = _named(cast, tag.subject_text)
+            speaker = _described(text, cast, start, end) or _named(cast, tag.subject_text)
         if speaker is None and gender is not None and unit.pronoun is None and unit.speaker is None:
             owner = PRONOUN_GENDER.get(word.split()[0]) if len(word.split()) > 1 else None
             unit.pronoun = (start, gender, owner)
@@ -223,7 +238,8 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
             unit.blocked |= word in _FIRST_SECOND or bool(_INDEFINITE.match(tag.subject_text))
             continue
         it.speaker = speaker
-        it.attribution = "anaphoric" if tag.pronoun or tag.subject_text[:1].islower() else "explicit"
+        named = any(word[:1].isupper() for word in tag.subject_text.split())  # "the gallant Mr. Elton"
+        it.attribution = "anaphoric" if tag.pronoun or not named else "explicit"
         if unit.speaker is None:
             unit.speaker, unit.attribution, unit.step = speaker, it.attribution, "tag"
         if tag.addressee is not None:
@@ -241,16 +257,21 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast) -> None:
     unit.cue = unit.pronoun
 
 
-def _set(unit: _Unit, speaker: str | None, attribution: Attribution, step: str) -> None:
-    if speaker is not None and speaker not in unit.vocatives:
-        unit.speaker, unit.attribution, unit.step = speaker, attribution, step
+def _set(unit: _Unit, speaker: str | None, attribution: Attribution, step: str, cast: Cast) -> None:
+    """Give the turn `speaker`, unless the quote calls them or its tag's gender rules them out
+    ("she said" is no man, even where turn-taking names one)."""
+    if speaker is None or speaker in unit.vocatives:
+        return
+    if unit.cue is not None and cast.gender.get(speaker) in _GENDERS - {unit.cue[1]}:
+        return
+    unit.speaker, unit.attribution, unit.step = speaker, attribution, step
 
 
 def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> None:
     """A speaker for an untagged (or pronoun-tagged) turn, reading the turns before it."""
     unit = units[i]
     if unit.pronoun is not None:
-        _set(unit, _by_pronoun(text, paras, units, i, cast), "anaphoric", "pronoun")
+        _set(unit, _by_pronoun(text, paras, units, i, cast), "anaphoric", "pronoun", cast)
         if unit.speaker is not None:
             return
         unit.pronoun = None  # no antecedent: turn-taking decides, as for an untagged turn
@@ -261,15 +282,15 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
         # The turn opens a conversation: the paragraph of narration before it sets the scene.
         lo, hi = paras[unit.first - 1]
         speaker, attribution, step = _scene_subject(text, lo, hi, cast), "implicit", "scene"
-    _set(unit, speaker, attribution, step)
+    _set(unit, speaker, attribution, step, cast)
     if unit.speaker is None:
-        _set(unit, _guess(units, i, step=-1), "implicit", "guess")
+        _set(unit, _guess(units, i, step=-1), "implicit", "guess", cast)
     if unit.speaker is None and _turns(units, i, step=1, limit=1):
         # "Well, Mara?" answers Mara: who the next turn calls by name spoke this one.
         following = units[i + 1]
         called = {c for c in following.vocatives if c != following.speaker}
         if len(called) == 1:
-            _set(unit, called.pop(), "implicit", "called-next")
+            _set(unit, called.pop(), "implicit", "called-next", cast)
 
 
 def _by_pronoun(
@@ -337,6 +358,17 @@ def _named(cast: Cast, subject: str) -> str | None:
     for k in range(len(words)):
         if (k == 0 or words[k][:1].isupper()) and (speaker := cast.by_name(" ".join(words[k:]))):
             return speaker
+    return None
+
+
+def _described(text: str, cast: Cast, start: int, end: int) -> str | None:
+    """The character a description names once read past the preposition the tag pattern stops
+    at: 'said the gentleman in the white waistcoat' is The Gentleman In The White Waistcoat."""
+    clause = _CLAUSE_END.split(text[start : end + 60], maxsplit=1)[0]
+    words, known = clause.split(), len(text[start:end].split())
+    for n in range(len(words), known, -1):
+        if ids := cast.forms.get(normalise(" ".join(words[:n]))):
+            return cast.best(ids)
     return None
 
 

@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES
+from fabula.quotes.lexicon import FEMALE_TITLES, MALE_TITLES, NOT_NAMES, TITLES
 from fabula.story import Character, Gender, Story
 
 _SPACE = re.compile(r"\s+")
@@ -78,6 +78,7 @@ class Cast:
             cast.linked.extend((s, e, ch.id) for s, e in ch.mentions)
         cast.linked.sort()
         cast._add_titled_surnames(story.characters)
+        cast._add_given_names(story.characters)
         names = cast.names = cast._find_names(story.text)
         starts = [s for s, _ in quoted]
         outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
@@ -99,6 +100,23 @@ class Cast:
         for form, ids in derived.items():
             if len(ids) == 1 and form not in self.forms:
                 self.forms[form] = list(ids)
+
+    def _add_given_names(self, characters: list[Character]) -> None:
+        """'Charles' for 'Charles Hayter' and 'Charles Musgrove': the first word of a full name,
+        where no listed form has it; shared by several characters, the one named last before a
+        mention takes it (see `_find_names`)."""
+        derived: dict[str, list[str]] = {}
+        for ch in characters:
+            for surface in [ch.name, *ch.aliases]:
+                words = surface.split()
+                first = words[0] if words else ""
+                if len(words) >= 2 and first[:1].isupper() and first not in TITLES and first not in NOT_NAMES:
+                    ids = derived.setdefault(normalise(first), [])
+                    if ch.id not in ids:
+                        ids.append(ch.id)
+        for form, ids in derived.items():
+            if form not in self.forms and len(form) > 1:
+                self.forms[form] = ids
 
     def _find_names(self, text: str) -> list[tuple[int, int, str]]:
         surfaces = sorted((form for form in self.forms if len(form) > 1), key=lambda s: (-len(s), s))

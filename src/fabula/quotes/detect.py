@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from fabula.quotes.lexicon import ELISION, INWARD_VERBS, REFLEXIVES, THOUGHT_VERBS
@@ -26,6 +27,8 @@ DASHES = "—–―"
 _PUNCT_AFTER_CLOSE = set(".,;:!?)]}-—–…") | set(DOUBLE_CLOSE) | set(SINGLE_CLOSE)
 _PUNCT_BEFORE_CLOSE = set(".,;:!?-—–…") | set(DOUBLE_CLOSE)
 _BLANK_LINE = re.compile(r"\n[ \t\r]*\n")
+# Share of paragraph breaks that must be blank lines for a lone line break to be a wrapped line.
+BLANK_SHARE = 0.9
 _DASH = re.compile(rf"[{DASHES}]")
 # A dash that hands over to narration: "— Come here, — said Mara."
 _DASH_INTERRUPT = re.compile(rf"\s[{DASHES}]\s*(?=[a-z])|[{DASHES}](?=\s*[a-z])")
@@ -49,9 +52,9 @@ def paragraphs(story: Story) -> list[tuple[int, int]]:
     spans = [(s.start, s.end) for s in story.story_spans()]
     if story.paragraphs:
         found = []
-        for p in story.paragraphs:
+        for p in _unwrapped(story.text, [(p.start, p.end) for p in story.paragraphs]):
             for lo, hi in spans:
-                start, end = max(p.start, lo), min(p.end, hi)
+                start, end = max(p[0], lo), min(p[1], hi)
                 if start < end and story.text[start:end].strip():
                     found.append(trim_span(story.text, start, end))
         return found
@@ -65,6 +68,22 @@ def paragraphs(story: Story) -> list[tuple[int, int]]:
             cursor = lo + match.end()
         result.append((cursor, hi))
     return [trim_span(story.text, s, e) for s, e in result if story.text[s:e].strip()]
+
+
+def _unwrapped(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Paragraphs rejoined across a single line break where blank lines part nearly all of them:
+    there a hard-wrapped line that ingest read as a paragraph of its own ('"...,"\\nsaid Jon.')
+    belongs to the paragraph above, and its tag to the quote."""
+    gaps = [_BLANK_LINE.search(text, a[1], b[0]) is not None for a, b in pairwise(paras)]
+    if not gaps or sum(gaps) < BLANK_SHARE * len(gaps):
+        return paras
+    joined = [paras[0]]
+    for blank, para in zip(gaps, paras[1:], strict=True):
+        if blank:
+            joined.append(para)
+        else:
+            joined[-1] = (joined[-1][0], para[1])
+    return joined
 
 
 def primary_style(text: str, paras: list[tuple[int, int]]) -> Literal["double", "single"]:

@@ -159,6 +159,14 @@ def _forms(stems: tuple[str, ...]) -> frozenset[str]:
 
 
 SPEECH_VERBS = _forms(_SPEECH_STEMS) | {"said", "says", "quoth"}
+# Verbs with a particle that introduce speech in a tag ("Jon went on", "broke in Mara").
+PHRASAL_SPEECH = frozenset(
+    {
+        *("go on", "goes on", "went on", "going on"),
+        *("break in", "breaks in", "broke in", "put in", "puts in", "cut in", "cuts in"),
+        *("chimed in", "chimes in", "struck in", "burst out", "bursts out", "spoke up", "speaks up"),
+    }
+)
 THOUGHT_VERBS = _forms(("think thought", "wonder wondered", "muse mused"))
 # Speech verbs that mean thought when turned on oneself: "she told herself", "he asked himself".
 INWARD_VERBS = _forms(

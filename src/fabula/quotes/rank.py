@@ -66,10 +66,10 @@ class SpeakerModel:
         """Give each open turn its best scoring candidate, `PASSES` times: each round scores
         every turn before it changes any, so a turn reads its neighbours as the last round left them."""
         for _ in range(PASSES):
-            choices = [
-                max(options, key=lambda option: self.score(option[1]))[0] if options else None
-                for options in candidate_options(sieve)
-            ]
+            choices: list[str | None] = []
+            for unit, options in zip(sieve.units, candidate_options(sieve), strict=True):
+                fitting = _fitting(sieve.cast, unit, options or [])
+                choices.append(max(fitting, key=lambda option: self.score(option[1]))[0] if fitting else None)
             for unit, choice in zip(sieve.units, choices, strict=True):
                 if choice is not None and choice != unit.speaker:
                     unit.speaker, unit.step = choice, "ranker"
@@ -82,6 +82,14 @@ class SpeakerModel:
     @classmethod
     def from_json(cls, text: str) -> SpeakerModel:
         return cls(dict(json.loads(text)["weights"]))
+
+
+def _fitting(cast: Cast, unit: _Unit, options: Options) -> Options:
+    """The candidates the turn's tag allows: "she said" is no man's (the model only weighs it)."""
+    if unit.cue is None:
+        return options
+    clash = {"he": "she", "she": "he"}.get(unit.cue[1])
+    return [option for option in options if cast.gender.get(option[0]) != clash]
 
 
 @cache

@@ -9,24 +9,33 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fabula.quotes.lexicon import NOT_NAMES, REFLEXIVES, SPEECH_VERBS, TITLES
+from fabula.quotes.lexicon import NOT_NAMES, PHRASAL_SPEECH, REFLEXIVES, SPEECH_VERBS, TITLES
 
-_VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS, key=len, reverse=True)) + r")\b"
+_VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS | PHRASAL_SPEECH, key=len, reverse=True)) + r")\b"
 _TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
 _CAP = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
 _NAME = rf"(?:(?:{_TITLE})\s+)?{_CAP}(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?{_CAP}){{0,2}}"
 _PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
-_DET = r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the)"
+_DET = (
+    r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the|[Oo]ne)"
+)
 # Words that end a description: "the second gentleman with a smile" is "the second gentleman".
 _STOP = r"(?!(?:with|from|in|into|at|by|on|to|and|as|who|whom|that|which|of|for|but|or|so|then|when|while)\b)"
 _NOMINAL = rf"{_DET}\s+(?:{_STOP}[a-z][\w'’-]*\s+){{0,2}}{_STOP}[A-Za-z][\w'’-]*"
-_SUBJ = rf"(?P<subj>{_PRON}|{_NOMINAL}|{_NAME})"
+# "the gallant Mr. Elton": a name after a determiner and its epithets.
+_DESCRIBED_NAME = rf"{_DET}\s+(?:{_STOP}[a-z][\w'’-]*\s+){{0,2}}{_NAME}"
+_SUBJ = rf"(?P<subj>{_PRON}|{_DESCRIBED_NAME}|{_NOMINAL}|{_NAME})"
+# "said dour Major Callendar", "sighed pleasure-loving Miss Derek": a name after its epithets.
+_EPITHET_NAME = (
+    rf"(?P<subj>(?:{_STOP}(?!(?:not|nothing|no|her|his|him|them|me|us|it)\b)[a-z][\w'’-]*\s+){{1,2}}{_NAME})"
+)
 _ADV = (
     r"(?:\w+ly|then|again|also|once|now|only|still|at\s+once|at\s+last|had|has|have|was|were|would|could|did)"
 )
 _LEAD = r"^[\s,;:.!?)\]\-—–…]*"
 
 AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
+AFTER_VERB_EPITHET = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}\s+{_EPITHET_NAME}")
 # "a voice from the doorway said": a short place phrase between subject and verb.
 _PLACE = (
     r"(?:\s+(?:from|in|at|by|on|near|behind|outside|inside|across)"
@@ -39,7 +48,10 @@ BEFORE_SUBJ_VERB = re.compile(
     rf"(?<![\w'’]){_SUBJ}(?:\s+{_ADV}){{0,2}}\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
 # "while Margaret, thoughtful again, said: ": a subject, an aside between commas, the verb.
-BEFORE_ASIDE = re.compile(rf"(?<![\w'’]){_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$")
+BEFORE_ASIDE = re.compile(
+    rf"(?:^|(?<=[.!?;,:]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bwhen\s)|(?<=\bthen\s)|(?<=\n))"
+    rf"{_SUBJ},[^,.!?\"“”]{{1,60}},(?:\s+{_ADV})?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
+)
 AFTER_ASIDE = re.compile(rf"{_LEAD}{_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}")
 # "Emma turned to Harriet and said, ": a sentence-initial subject a few words before the verb.
 BEFORE_LOOSE = re.compile(
@@ -54,10 +66,19 @@ AFTER_POSSESSIVE = re.compile(
 # The subject of the last sentence of a paragraph that ends ',' or ':' and leads into a quote.
 _INTRO_SUBJECT = re.compile(rf"(?<![\w'’])(?P<subj>{_PRON}|{_NAME})(?P<verb>)")
 _SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMme)(?<!\b[A-Z])[.!?;]\s+")
+# Before a clause's subject: "..., and Jon", "...; but Mara".
+_CLAUSE_SUBJECT = re.compile(r"(?:[,;]\s+(?:and|but|then|when)|;)\s+$")
+# Narration that hands over to the quote right after it: "and the Queen said severely", or
+# "There was a silence, and then Ann said" before a quote of its own paragraph.
+INTRODUCING_VERB = re.compile(rf"\s{_VERB}(?:\s+\w+ly)?$")
+_SUBORDINATE = re.compile(r"\s*(?:When|As|While|After|Before|If|Though|Although|Since|Until|Once)\b")
+_AFTER_SUBORDINATE = re.compile(r"(?:,|;|[,;]\s+(?:and|but|then|when))\s+$")
 _TO = re.compile(
     rf"^(?:\s+\w+ly)?\s+(?:to|at|unto|of)\s+(?P<subj>(?:[Hh]im|[Hh]er|[Tt]hem|me|us)(?![\w'’])|{_NOMINAL}|{_NAME})"
 )
 _REFLEXIVE = re.compile(r"^\s+(\w+)")
+_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you"})
+_PREPOSITION_BEFORE = re.compile(r"\b(?:[Aa]fter|[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f)\s+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +93,7 @@ class Tag:
 
     @property
     def pronoun(self) -> bool:
-        return self.subject_text.lower() in {"he", "she", "they", "i", "we", "you"}
+        return self.subject_text.lower() in _PRONOUNS
 
 
 def _valid_subject(text: str) -> bool:
@@ -89,8 +110,14 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
         skip = subject.index(first) + len(first)
         skip += len(subject[skip:]) - len(subject[skip:].lstrip())
         subject, subject_start = subject[skip:], subject_start + skip
-    if not _valid_subject(subject):
-        return None
+    words = subject.split()
+    if len(words) > 1 and words[-1].lower() in _PRONOUNS:
+        # "After an impressive pause he said": the pronoun, not the pause, speaks.
+        subject_start += subject.rindex(words[-1])
+        subject = words[-1]
+    governed = _PREPOSITION_BEFORE.search(text, max(0, subject_start - 12), subject_start)
+    if not _valid_subject(subject) or governed:
+        return None  # "after a time said", "said in a piercing whisper": no one speaks
     verb_end = match.end("verb")
     rest = text[verb_end : verb_end + 80]
     reflexive = bool((r := _REFLEXIVE.match(rest)) and r.group(1).lower() in REFLEXIVES)
@@ -112,7 +139,7 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
 def tag_after(text: str, start: int, end: int) -> Tag | None:
     """A tag opening the narration [start, end) that follows a quote."""
     window = text[start : min(end, start + 160)]
-    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE, AFTER_ASIDE):
+    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE, AFTER_ASIDE, AFTER_VERB_EPITHET):
         match = pattern.match(window)
         if match and (tag := _tag(match, window, start)):
             return tag
@@ -128,11 +155,15 @@ def tag_before(text: str, start: int, end: int) -> Tag | None:
             return None
         lo = breaks[0]
     window = text[lo:end]
+    # The clause nearest the quote speaks it: "Ann protested, and Kate, laughing, exclaimed,".
+    best: tuple[int, Tag] | None = None
     for pattern in (BEFORE_SUBJ_VERB, BEFORE_ASIDE, BEFORE_LOOSE, BEFORE_VERB_SUBJ):
-        match = pattern.search(window)
-        if match and (tag := _tag(match, window, lo)):
-            return tag
-    return None
+        pos = 0
+        while match := pattern.search(window, pos):
+            if (best is None or match.start("verb") > best[0]) and (tag := _tag(match, window, lo)):
+                best = (match.start("verb"), tag)
+            pos = match.start() + 1
+    return best[1] if best else None
 
 
 def tag_introducing(text: str, start: int, end: int) -> Tag | None:
@@ -142,14 +173,16 @@ def tag_introducing(text: str, start: int, end: int) -> Tag | None:
     lexicon ("accosted her with,"), so the last sentence's subject is taken when no tag is.
     """
     tail = text[start:end].rstrip()
-    if not tail or not (tail.endswith((",", ":", "--", "—", "–"))):
+    if not tail or not (tail.endswith((",", ":", "--", "—", "–")) or INTRODUCING_VERB.search(tail)):
         return None
     if tag := tag_before(text, start, start + len(tail)):
         return tag
     lo = max(start, start + len(tail) - 300)
     window = text[lo : start + len(tail)]
     sentence = max((m.end() for m in _SENTENCE_BREAK.finditer(window)), default=0)
-    for match in _INTRO_SUBJECT.finditer(window, sentence):
-        if tag := _tag(match, window, lo):
-            return tag
-    return None
+    found = [tag for match in _INTRO_SUBJECT.finditer(window, sentence) if (tag := _tag(match, window, lo))]
+    # "Kate made no answer, and her aunt, who was bolder, began:": the subject of the last clause.
+    # "When she woke, Ann leant out, saying,": the main clause's, after a subordinate one.
+    clause = _AFTER_SUBORDINATE if _SUBORDINATE.match(window, sentence) else _CLAUSE_SUBJECT
+    later = [t for t in found[1:] if clause.search(text, t.subject[0] - 12, t.subject[0])]
+    return later[-1] if later else found[0] if found else None
