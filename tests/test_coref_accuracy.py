@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from conftest import full_accuracy_runs
-from fabula.characters.coref import resolve
+from fabula.characters.coref import default_model
 from fabula.characters.extract import add_roles
 from fabula.characters.litbank import fold_ids, load_document
-from fabula.characters.train import analyse
+from fabula.characters.train import analyse, settle
 from fabula.eval.coref import score_corpus
 
-# Measured (docs/characters.md): sample of 3 documents CoNLL F1 75.91, pronouns 75.62%;
-# all ten CoNLL F1 79.62, pronouns 80.25%. Floors sit a few points below.
+# Measured (docs/characters.md, as the stage settles clusters): sample of 3 documents CoNLL F1
+# 76.15, pronouns 76.35%; all ten CoNLL F1 79.63, pronouns 82.59%. Floors sit a few points below.
 FLOOR_CONLL = 72.0
 FLOOR_PRONOUNS = 74.0
 
@@ -30,7 +30,8 @@ def test_shipped_model_on_unseen_litbank_documents(shared_data: Path) -> None:
     docs = [load_document(root, name) for name in (names if full_accuracy_runs() else names[:3])]
     for doc in docs:
         add_roles(doc.mentions, analyse(doc)._tokens)
-    predictions = [resolve(d.mentions, d.quotes, text=d.text) for d in docs]
+    # As the stage settles them: dialogue pronouns by Fabula's own quote attribution.
+    predictions = [settle(d, default_model()) for d in docs]
     scores = score_corpus(docs, predictions)
     assert scores.conll >= FLOOR_CONLL
     assert scores.pronoun_accuracy >= FLOOR_PRONOUNS

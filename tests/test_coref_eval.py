@@ -33,6 +33,7 @@ def test_eval_command_scores_a_response_by_hand() -> None:
     assert "  ceafe    73.33  48.89  58.67" in lines
     assert "  CoNLL F1 54.22" in lines
     assert "pronouns of characters linked right: 50.00%" in lines
+    assert "  he/she (narration)       1 of 2     right ( 50.0%)" in lines  # the breakdown by kind
 
 
 def test_eval_command_names_a_missing_directory(tmp_path: Path) -> None:

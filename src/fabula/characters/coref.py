@@ -571,7 +571,7 @@ class Resolver:
             cluster.labels[m.label] += 1
         if info.gender:
             cluster.genders[info.gender] += 1
-        if info.person == 3:
+        if info.person != 2:  # "you" has no number; "we" does, and no "her" joins it
             cluster.numbers[info.number] += 1
         if info.det != "pron":
             if info.head not in cluster.heads:

@@ -192,18 +192,22 @@ def referential(mention: Mention, tokens: Tokens | None) -> bool:
 
 
 def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
-    """Every mention coreference should see, in text order, and the story's quotations."""
+    """Every mention coreference should see, in text order, and the story's quotations. A name
+    the tagger calls a person only in a minority of its occurrences keeps its usual type here, so
+    that no pronoun takes the town for a person ("Varrow to “find herself”")."""
     story_spans = [(s.start, s.end) for s in story.story_spans()]
     sentence_starts = spans_of(story, _SENTENCE_END, [(s.start, s.end) for s in story.sentences])
     paragraph_starts = spans_of(story, _PARAGRAPH, [(p.start, p.end) for p in story.paragraphs])
     mentions: list[Mention] = []
+    relabel = minority_person_names(story)
     for entity in story.entities:
         kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
         if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
             kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
         if (kind == "PRON" and not pronoun(entity.text)) or entity.text.rstrip(".").lower() in HONORIFICS:
             continue
-        label = None if kind == "PRON" else entity.label
+        label: str | None = relabel.get(entity.text, entity.label) if kind == "PROP" else entity.label
+        label = None if kind == "PRON" else label
         mentions.append(Mention(entity.start, entity.end, entity.text, kind, 0, label))
     tagged = any(m.kind == "PRON" for m in mentions)
     for match in PRONOUN_RE.finditer(story.text):

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
 
-from fabula.characters.extract import head_token, minority_person_names, referential
+from fabula.characters.extract import head_token, referential
 from fabula.characters.mentions import Mention, pronoun
 from fabula.characters.names import canonical, parse_name
 from fabula.story import Character, Gender, Story
@@ -146,14 +145,11 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
 
 def build_characters(story: Story, mentions: Sequence[Mention], clusters: Sequence[int]) -> list[Character]:
     """One `Character` per person cluster, most mentioned first. Only mentions that can refer to a
-    person count (no "Nobody", no "Ladies"), and a name the tagger calls a person only now and then
-    keeps its usual type: coreference saw them all, the cast does not."""
+    person count (no "Nobody", no "Ladies"): coreference saw them all, the cast does not."""
     groups: dict[int, list[Mention]] = {}
-    relabel = minority_person_names(story)
     for mention, cluster in zip(mentions, clusters, strict=True):
         if referential(mention, story._tokens):
-            label = relabel.get(mention.text, mention.label) if mention.kind == "PROP" else mention.label
-            groups.setdefault(cluster, []).append(replace(mention, label=label))
+            groups.setdefault(cluster, []).append(mention)
     people = sorted(
         (ms for ms in groups.values() if is_cast_member(ms)), key=lambda ms: (-len(ms), ms[0].start)
     )

@@ -17,6 +17,7 @@ import typer
 
 if TYPE_CHECKING:
     from fabula.characters.litbank import Document
+    from fabula.characters.mentions import Mention
 
 Span = tuple[int, int]
 Clusters = list[set[Span]]
@@ -30,6 +31,7 @@ class Scores:
     metrics: dict[str, tuple[float, float, float]] = field(default_factory=dict)
     pronouns_right: int = 0
     pronouns: int = 0
+    by_kind: Counter[tuple[str, bool]] = field(default_factory=Counter)  # (kind, right) -> pronouns
 
     @property
     def conll(self) -> float:
@@ -76,8 +78,23 @@ def group(spans: Sequence[Span], ids: Sequence[int], keep: set[Span] | None = No
     return list(clusters.values())
 
 
-def pronoun_hits(doc: Document, spans: Sequence[Span], ids: Sequence[int]) -> tuple[int, int]:
-    """(right, total) over pronouns of gold characters: PER entities mentioned at least twice.
+def pronoun_kind(mention: Mention) -> str:
+    """What kind of pronoun a mention is, for the error breakdown: dialogue and narration apart."""
+    from fabula.characters.mentions import pronoun
+
+    found = pronoun(mention.text)
+    if found is None:
+        return "other"
+    where = "in quotes" if mention.quote >= 0 else "narration"
+    if found.person == 1:
+        return f"I ({where})" if found.number == "sg" else "we"
+    if found.person == 2:
+        return f"you ({where})"
+    return f"he/she ({where})" if found.gender in {"he", "she"} else found.gender
+
+
+def pronoun_hits(doc: Document, spans: Sequence[Span], ids: Sequence[int]) -> Counter[tuple[str, bool]]:
+    """(kind, right) -> count over pronouns of gold characters: PER entities mentioned at least twice.
 
     A pronoun is right when its predicted cluster holds other mentions and most of them belong
     to the pronoun's gold character.
@@ -88,18 +105,15 @@ def pronoun_hits(doc: Document, spans: Sequence[Span], ids: Sequence[int]) -> tu
     members: dict[int, list[Span]] = {}
     for span, cid in predicted.items():
         members.setdefault(cid, []).append(span)
-    right = total = 0
+    hits: Counter[tuple[str, bool]] = Counter()
     for mention, gold, label in zip(doc.mentions, doc.gold, doc.labels, strict=True):
         if mention.kind != "PRON" or label != "PER" or sizes[gold] < 2:
             continue
-        total += 1
-        found = predicted.get((mention.start, mention.end))
-        if found is None:
-            continue
-        others = Counter(gold_of.get(s) for s in members[found] if s != (mention.start, mention.end))
-        if others and others.most_common(1)[0][0] == gold:
-            right += 1
-    return right, total
+        span = (mention.start, mention.end)
+        linked = members[predicted[span]] if span in predicted else []
+        others = Counter(gold_of.get(s) for s in linked if s != span)
+        hits[pronoun_kind(mention), bool(others) and others.most_common(1)[0][0] == gold] += 1
+    return hits
 
 
 def score_corpus(
@@ -118,7 +132,7 @@ def score_corpus(
     """
     keys: list[Clusters] = []
     responses: list[Clusters] = []
-    right = total = 0
+    hits: Counter[tuple[str, bool]] = Counter()
     for n, (doc, ids) in enumerate(zip(docs, predictions, strict=True)):
         gold_spans = [(m.start, m.end) for m in doc.mentions]
         spans = list(response_spans[n]) if response_spans is not None else gold_spans
@@ -126,10 +140,11 @@ def score_corpus(
         keys.append(group(gold_spans, doc.gold, per if per_only else None))
         keep = (response_per[n] if response_per is not None else per) if per_only else None
         responses.append(group(spans, ids, keep))
-        hit, count = pronoun_hits(doc, spans, ids)
-        right, total = right + hit, total + count
+        hits += pronoun_hits(doc, spans, ids)
     scores = score_clusters(keys, responses)
-    scores.pronouns_right, scores.pronouns = right, total
+    scores.by_kind = hits
+    scores.pronouns_right = sum(n for (_, right), n in hits.items() if right)
+    scores.pronouns = sum(hits.values())
     return scores
 
 
@@ -167,6 +182,12 @@ def _print_scores(title: str, everything: Scores, people: Scores) -> None:
     typer.echo(format_scores("all entities:", everything))
     typer.echo(format_scores("PER entities:", people))
     typer.echo(f"pronouns of characters linked right: {everything.pronoun_accuracy:.2f}%")
+    totals: Counter[str] = Counter()
+    for (kind, _), n in everything.by_kind.items():
+        totals[kind] += n
+    for kind, total in totals.most_common():
+        wrong = everything.by_kind[kind, False]
+        typer.echo(f"  {kind:<20} {total - wrong:5} of {total:<5} right ({100 - 100 * wrong / total:5.1f}%)")
 
 
 def format_scores(title: str, scores: Scores) -> str:
