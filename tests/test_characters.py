@@ -35,6 +35,18 @@ def test_tom_sawyer_names_are_one_person() -> None:
     assert canonical(["Tom", "Tom Sawyer", "Mr. Sawyer", "Thomas Sawyer", "Tom Sawyer"]) == "Tom Sawyer"
 
 
+def test_a_description_before_a_name_is_not_part_of_it() -> None:
+    """The tagger's name spans may open with description: "plain Jack Durbeyfield" is John's."""
+    names = ["John Durbeyfield", "plain Jack Durbeyfield", "old Tom Jarndyce", "Tom Jarndyce", "the lad"]
+    assert groups(names) == [
+        {"John Durbeyfield", "plain Jack Durbeyfield"},
+        {"Tom Jarndyce", "old Tom Jarndyce"},
+        {"the lad"},
+    ]
+    shown = canonical(["plain Jack Durbeyfield", "plain Jack Durbeyfield", "Jack Durbeyfield"])
+    assert shown == "Jack Durbeyfield"
+
+
 def test_the_marches_stay_apart_from_meg_and_her_mother() -> None:
     names = ["Meg", "Margaret March", "Miss March", "Jo", "Josephine March", "the Marches", "Mrs. March"]
     clustered = groups(names)

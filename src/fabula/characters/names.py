@@ -80,9 +80,13 @@ def _singular(surname: str) -> str:
 
 def parse_name(text: str) -> Name:
     """Split a proper-noun mention into honorific, name tokens and whether it names a family."""
-    words = [w.rstrip(".").lower() for w in _TOKEN_RE.findall(text.replace("’", "'"))]
+    found = _TOKEN_RE.findall(text.replace("’", "'"))
+    words = [w.rstrip(".").lower() for w in found]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     group = len(words) >= 2 and words[0] == "the" and words[-1].endswith("s") and text.rstrip()[-1:] != "."
+    # Words before the name are description: "old Tom Jarndyce", "plain Jack Durbeyfield".
+    described = next((i for i, w in enumerate(found) if not (w.isalpha() and w.islower())), 0)
+    words = words[described:]
     while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "good"}:
         words = words[1:]
     honorific, gender = "", ""
@@ -162,8 +166,10 @@ def canonical(names: list[str]) -> str:
     if not counts:
         return ""
 
-    def rank(text: str) -> tuple[int, int, int, int, int]:
+    def rank(text: str) -> tuple[int, int, int, int, int, int]:
         parsed = parse_name(text)
-        return (not parsed.group, len(parsed.tokens), not parsed.honorific, not text.isupper(), counts[text])
+        bare = text[:1].isupper()  # "Jack Durbeyfield" rather than "plain Jack Durbeyfield"
+        shouted = text.isupper()
+        return (not parsed.group, len(parsed.tokens), not parsed.honorific, not shouted, bare, counts[text])
 
     return max(counts, key=rank)
