@@ -14,8 +14,8 @@ from fabula.characters.names import canonical, cluster_names, parse_name
 from fabula.characters.profiles import build_characters, is_cast_member
 from fabula.characters.relatives import name_relatives, settle_relatives
 from fabula.characters.vocatives import name_the_addressed
-from fabula.language.tokens import Tokens
 from fabula.story import Character, Entity, Scene, Story
+from parsed import token_table
 
 
 def groups(names: list[str]) -> list[set[str]]:
@@ -262,21 +262,8 @@ def test_profile_reads_agent_patient_possession_and_modifiers_from_the_parse() -
         ("lost", "VERB", "ROOT", 6), ("his", "PRON", "nmod:poss", 8), ("hat", "NOUN", "obj", 6),
         (".", "PUNCT", "punct", 6),
     ]  # fmt: skip
-    tokens = Tokens()
-    cursor = 0
-    for n, (word, pos, dep, head) in enumerate(words):
-        start = text.index(word, cursor)
-        cursor = start + len(word)
-        tokens.start.append(start)
-        tokens.end.append(cursor)
-        tokens.pos.append(pos)
-        tokens.tag.append(pos)
-        tokens.lemma.append({"kicked": "kick", "lost": "lose"}.get(word, word.lower()))
-        tokens.dep.append(dep)
-        tokens.head.append(head)
-        tokens.sentence.append(0 if n < 5 else 1)
     story = story_with(text, ["Old Tom", "Tom", "Ann"])
-    story._tokens = tokens
+    story._tokens = token_table(text, words, {"kicked": "kick", "lost": "lose"})
     story = run(story)
     tom, ann = character_at(story, "Old Tom"), character_at(story, "Ann")
     assert "his" in {text[s:e] for s, e in tom.mentions}

@@ -11,8 +11,8 @@ from fabula.characters.dialogue import voiced
 from fabula.characters.extract import story_mentions
 from fabula.characters.mentions import Kind, Mention, assign_quotes, sentence_quotes
 from fabula.characters.roles import named_roles
-from fabula.language.tokens import Tokens
 from fabula.story import Entity, Story
+from parsed import token_table
 from test_characters import character_at, story_with
 
 ROCKS = """Mara found Ilse on the rocks below the lamp, wrapped in one of Jonah’s old coats.
@@ -100,20 +100,8 @@ def test_a_role_said_of_a_named_character_is_that_character(article: str, joins:
         ("said", "VERB", "ROOT", 9),
         (".", "PUNCT", "punct", 9),
     ]
-    tokens, cursor = Tokens(), 0
-    for word, pos, dep, head in rows:
-        start = text.index(word, cursor)
-        cursor = start + len(word)
-        tokens.start.append(start)
-        tokens.end.append(cursor)
-        tokens.pos.append(pos)
-        tokens.tag.append(pos)
-        tokens.lemma.append(word.lower())
-        tokens.dep.append(dep)
-        tokens.head.append(head)
-        tokens.sentence.append(0 if start < 26 else 1)
     story = Story(text=text)
-    story._tokens = tokens
+    story._tokens = token_table(text, rows)
     predicate, later = text.index("the harbourmaster"), text.rindex(f"{article} harbourmaster")
     mentions = [
         Mention(0, 4, "Pell", "PROP", 0, "PER"),
