@@ -78,6 +78,14 @@ def _not_name(word: str) -> bool:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$")
+# Lowercase words a name may hold between its capitalised ones: "William the Conqueror", "Lord of
+# Estremavilla in Normandy", "Vincent van Gogh".
+_NAME_PARTICLES = frozenset(
+    {
+        *("of", "the", "in", "de", "da", "di", "del", "della", "du", "des"),
+        *("van", "von", "der", "den", "le", "la", "y", "bin", "ibn", "al"),
+    }
+)
 
 
 def _fallback_names(
@@ -191,6 +199,13 @@ def referential(mention: Mention, tokens: Tokens | None) -> bool:
     return head is None or tokens.pos[head] not in _NOT_NOMINAL_HEADS
 
 
+def _runs_past_a_name(text: str) -> bool:
+    """A tagged name with an ordinary lowercase word after its first capitalised one."""
+    words = re.findall(r"[^\W\d_]+(?:['’-][^\W\d_]+)*", text)
+    first = next((i for i, w in enumerate(words) if w[0].isupper()), len(words))
+    return any(w.islower() and w not in _NAME_PARTICLES for w in words[first + 1 :])
+
+
 def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     """Every mention coreference should see, in text order, and the story's quotations. A name
     the tagger calls a person only in a minority of its occurrences keeps its usual type here, so
@@ -204,6 +219,8 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
         kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
         if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
             kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
+        if kind == "PROP" and _runs_past_a_name(entity.text):
+            continue  # "Winterbourne perceived Daisy": two people and a verb, which would join them
         if (kind == "PRON" and not pronoun(entity.text)) or entity.text.rstrip(".").lower() in HONORIFICS:
             continue
         label: str | None = relabel.get(entity.text, entity.label) if kind == "PROP" else entity.label
