@@ -47,6 +47,19 @@ def test_a_description_before_a_name_is_not_part_of_it() -> None:
     assert shown == "Jack Durbeyfield"
 
 
+def test_an_office_is_a_title_also_in_dialect() -> None:
+    """ "Pa'son" (as tokenized corpora write it, "Pa ' son") is "Parson": one person, not three."""
+    names = ["Parson Tringham", "Pa ' son Tringham", "Pa'son Tringham", "John Durbeyfield", "Tringham"]
+    assert groups(names) == [
+        {"John Durbeyfield"},
+        {"Parson Tringham", "Pa ' son Tringham", "Pa'son Tringham", "Tringham"},
+    ]
+    assert parse_name("Pa ' son Tringham").honorific == "parson"
+    # An apostrophe that elides no title stays inside the name.
+    assert parse_name("O ' Brien") == parse_name("O'Brien")
+    assert parse_name("O'Brien").tokens == ("o'brien",)
+
+
 def test_the_marches_stay_apart_from_meg_and_her_mother() -> None:
     names = ["Meg", "Margaret March", "Miss March", "Jo", "Josephine March", "the Marches", "Mrs. March"]
     clustered = groups(names)
@@ -135,6 +148,28 @@ def test_husband_named_once_is_he_for_paragraphs() -> None:
     assert character_at(story, "him") is arthur
     assert arthur.gender == "he" and clara.gender == "she"
     assert arthur.name == "Arthur Penrose"
+
+
+PARSON = """Jack Durbeyfield, the haggler, was walking home when he was met by an old parson on a gray mare.
+“Good night, Sir John,” said the parson.
+“Why do you call me that?” asked Durbeyfield.
+“I am Parson Tringham, the antiquary, and I have found that you are a knight,” said the parson.
+“And how long has this news about me been known, Pa'son Tringham?” asked Durbeyfield.
+The clergyman explained that it had quite died out of knowledge.
+“I thought you might know something of it,” said he."""
+
+
+def test_the_clergyman_hailed_in_dialect_is_the_parson() -> None:
+    """ "Pa'son Tringham" is Parson Tringham, so "The clergyman" who answers the hail, and the
+    "he" of his next turn, are the parson, not Durbeyfield who spoke last."""
+    people = ["Jack Durbeyfield", "the haggler", "an old parson", "the parson", "Parson Tringham"]
+    people += ["Pa'son Tringham", "Durbeyfield", "The clergyman", "the antiquary", "Sir John"]
+    story = run(story_with(PARSON, people))
+    parson = character_at(story, "Parson Tringham")
+    assert parson is not character_at(story, "Jack Durbeyfield")
+    for surface in ("an old parson", "the parson", "Pa'son Tringham", "The clergyman"):
+        assert character_at(story, surface) is parson, surface
+    assert character_at(story, "he", 1) is parson  # "said he"
 
 
 def test_gender_comes_from_pronouns_not_the_name() -> None:
@@ -409,3 +444,22 @@ def test_an_ambiguous_pronoun_does_not_fix_a_names_gender() -> None:
     ids = resolve(parsed_mentions(text, spans), text=text)
     assert ids[3] == ids[4] == ids[0] != ids[1]
     assert ids[5] == ids[2] == ids[1]
+
+
+def test_a_tagged_name_that_runs_over_a_verb_joins_no_one() -> None:
+    """The tagger's "Winterbourne perceived Daisy" would otherwise fit both names and merge them."""
+    text = (
+        "Winterbourne waited at the hotel. Daisy came down late.\n"
+        "One Sunday, Winterbourne perceived Daisy strolling about the church. Daisy waved."
+    )
+    story = run(story_with(text, ["Winterbourne perceived Daisy", "Winterbourne", "Daisy"]))
+    assert character_at(story, "Winterbourne").id != character_at(story, "Daisy").id
+    assert {c.name for c in story.characters} == {"Winterbourne", "Daisy"}
+
+
+def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
+    """ "Miss Minnie" is a woman, so "Mr. Beebe" is not "Minnie Beebe" (he is her uncle)."""
+    assert groups(["Minnie Beebe", "Miss Minnie", "Mr. Beebe", "Minnie"]) == [
+        {"Minnie Beebe", "Miss Minnie", "Minnie"},
+        {"Mr. Beebe"},
+    ]

@@ -21,6 +21,7 @@ from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import HONORIFICS, cluster_names, parse_name
+from fabula.characters.similarity import embed, similarity
 from fabula.models import load_package_json
 
 GENDERED_NOUNS: dict[str, str] = {
@@ -63,6 +64,7 @@ _CLAUSEMATE_LOOKBACK = 6
 _VOTE_SENTENCES = 2  # how many sentences back a pronoun looks for the name it may vote for
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
+_KIN = 0.5  # head-noun similarity above which two descriptions are kin ("doctor", "physician")
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
 
@@ -111,6 +113,7 @@ class _Cluster:
     genders: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     heads: set[str] = field(default_factory=set)
+    titles: set[str] = field(default_factory=set)  # head nouns of its descriptions, its names' titles
     normals: set[str] = field(default_factory=set)
     persons: set[str] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)
@@ -120,6 +123,7 @@ class _Cluster:
     turns_second: set[int] = field(default_factory=set)
     turns_named: set[int] = field(default_factory=set)
     last: int = -1
+    last_subject: int = -1  # its latest mention that is a subject
 
     def majority(self, votes: Counter[str]) -> str:
         return max(votes, key=votes.__getitem__) if votes else "none"
@@ -220,6 +224,14 @@ class Resolver:
         self.quotes = quotes or []
         self.window = window
         self.info = [describe(m) for m in mentions]
+        # What a description's head noun is compared with: other descriptions' heads, names' titles.
+        self.title = [
+            n.head if m.kind == "NOM" and n.head.isalpha()
+            else parse_name(m.text).honorific if m.kind == "PROP"
+            else ""
+            for m, n in zip(mentions, self.info, strict=True)
+        ]  # fmt: skip
+        embed(self.title)
         # Pronouns behave apart inside and outside quotes ("I" the speaker vs the narrator).
         self.kinds = [
             f"{n.kind}q" if n.det == "pron" and m.quote >= 0 else n.kind
@@ -254,6 +266,7 @@ class Resolver:
         self.by_head: dict[str, list[_Cluster]] = {}
         self.recent: OrderedDict[int, _Cluster] = OrderedDict()
         self.reader: _Cluster | None = None
+        self.kin: dict[int, float] = {}  # description -> its closest candidate's head-noun similarity
 
     def _turns(self) -> list[int]:
         """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
@@ -432,7 +445,9 @@ class Resolver:
     def text_between(self, start: int, end: int) -> str:
         return " ".join(self.source[start:end].lower().split()) if self.source else ""
 
-    def features(self, i: int, cluster: _Cluster, rank: int, gender_rank: int, fit_rank: int) -> list[str]:
+    def features(
+        self, i: int, cluster: _Cluster, rank: int, gender_rank: int, fit_rank: int, subject_rank: int
+    ) -> list[str]:
         m, info = self.mentions[i], self.info[i]
         last = self.mentions[cluster.last]
         last_info = self.info[cluster.last]
@@ -460,6 +475,8 @@ class Resolver:
             f"fr{min(fit_rank, 5)}",
             f"first{self.first_in_sentence[i]}{self.first_in_sentence[cluster.last]}",
         ]
+        if info.det == "pron":
+            base.append(f"sr{min(subject_rank, 3)}")
         if m.role:
             base.append(f"role{m.role}>{last.role}")
             if m.governor == last.governor and m.governor >= 0 and not info.form.endswith(("self", "selves")):
@@ -482,12 +499,37 @@ class Resolver:
                 base.append("head")
             elif cluster.heads:
                 base.append("head_other")
+            if self._compared(i) and info.head not in cluster.heads:
+                base += self._kinship(i, cluster)
         base += [f"cp{person}" for person in sorted(cluster.persons)]
         base += self._quote_features(i, cluster)
         feats = [f"{kind}|{f}" for f in base]
         if info.form:
             feats += [f"{info.form}|{f}" for f in base[:3]]
         return feats
+
+    def _compared(self, i: int) -> bool:
+        """Is mention i a description whose head noun is compared with the clusters'? Not one
+        through a possessor ("my mother"): its relation, not its kind, says who it is
+        (`relatives`), and "mother" is close to the "aunt" of "Aunt Bea"."""
+        return self.mentions[i].kind == "NOM" and bool(self.title[i]) and self.info[i].det != "poss"
+
+    def _closeness(self, i: int, cluster: _Cluster) -> float:
+        """How close in meaning description i's head noun is to the nearest of the cluster's
+        head nouns and titles ("clergyman" to "parson"); -1 when the cluster has none."""
+        return max((similarity(self.title[i], other) for other in cluster.titles), default=-1.0)
+
+    def _kinship(self, i: int, cluster: _Cluster) -> list[str]:
+        """The closeness, and whether another candidate is a clearly closer kin: "the physician"
+        is the doctor's, not the nearer Tom Brandt's, who was never called anything but his name."""
+        closeness = self._closeness(i, cluster)
+        out = [f"sim{_bucket(int(closeness * 10), (1, 2, 3, 4, 5, 6))}" if closeness >= 0 else "sim_none"]
+        rival = self.kin.get(i, -1.0)
+        if rival >= _KIN and closeness < rival:
+            out.append("sim_beaten")
+        elif closeness >= _KIN:
+            out.append("sim_best")
+        return out
 
     def new_features(self, i: int, scored: list[tuple[_Cluster, list[str]]]) -> list[str]:
         """Features of starting a new cluster: what the mention is, and whether anything fits."""
@@ -578,6 +620,10 @@ class Resolver:
                 self.by_head.setdefault(info.head, []).append(cluster)
                 cluster.heads.add(info.head)
             cluster.normals.add(info.normal)
+        if self.title[i]:
+            cluster.titles.add(self.title[i])
+        if m.role == "subj":
+            cluster.last_subject = i
         turn = self.turn[m.quote] if m.quote >= 0 else -1
         if info.det == "pron":
             cluster.persons.add(f"{info.person}{'q' if m.quote >= 0 else ''}")
@@ -642,15 +688,30 @@ class Resolver:
                 if named is not None:  # "My name is Elias Thorn", "I am Ruth"
                     self.add(i, named)
                     continue
+            if self._compared(i):
+                self.kin[i] = max((self._closeness(i, c) for c in candidates), default=-1.0)
             gender, number = self.info[i].gender, self.info[i].number
             scored: list[tuple[_Cluster, list[str]]] = []
             gender_rank = fit_rank = 0
+            fitting = {
+                c.id for c in candidates
+                if c.majority(c.genders) in {gender, "none"} and c.majority(c.numbers) in {number, "none"}
+            }  # fmt: skip
+            subjects = sorted(
+                (c for c in candidates if c.id in fitting and c.last_subject >= 0),
+                key=lambda c: -self.mentions[c.last_subject].start,
+            )
+            subject_rank = {c.id: r for r, c in enumerate(subjects)}
             for rank, cluster in enumerate(candidates):
-                c_gender = cluster.majority(cluster.genders)
-                agrees = bool(gender) and c_gender == gender
-                fits = c_gender in {gender, "none"} and cluster.majority(cluster.numbers) in {number, "none"}
+                agrees = bool(gender) and cluster.majority(cluster.genders) == gender
+                fits = cluster.id in fitting
                 features = self.features(
-                    i, cluster, rank, gender_rank if agrees else 9, fit_rank if fits else 9
+                    i,
+                    cluster,
+                    rank,
+                    gender_rank if agrees else 9,
+                    fit_rank if fits else 9,
+                    subject_rank.get(cluster.id, 9),
                 )
                 scored.append((cluster, features))
                 gender_rank += agrees

@@ -35,6 +35,13 @@ _SURNAME_TITLES = {"mr", "mrs", "mister", "missus", "ms", "monsieur", "madame", 
 # ("Lady Elliot" is neither Anne nor Elizabeth Elliot).
 _AMBIGUOUS_TITLES = _SURNAME_TITLES | {"lady", "lord", "sir", "dame"}
 _SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
+# Offices used as a title before a name ("Parson Tringham"), kept apart from HONORIFICS because
+# alone they are descriptions ("now, parson,") that the mention extractor must keep.
+OFFICE_TITLES = frozenset(
+    {"parson", "vicar", "rector", "curate", "pastor", "canon", "bishop", "archdeacon", "abbot", "friar"}
+)
+# A spaced apostrophe inside a word, as tokenized corpora write "Pa ' son" and "O ' Brien".
+_SPACED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])\s*['’]\s*(?=[^\W\d_])")
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)
 
 
@@ -78,9 +85,24 @@ def _singular(surname: str) -> str:
     return surname[:-1] if surname.endswith("s") and not surname.endswith("ss") else surname
 
 
+def _title(word: str) -> str:
+    """The title `word` is, also in a dialect elision ("pa'son" for "parson"); "" if none."""
+    if word in HONORIFICS or word in OFFICE_TITLES:
+        return word
+    before, _, after = word.partition("'")
+    if not before or not after or after == "s":
+        return ""
+    fits = [
+        title for title in (*HONORIFICS, *OFFICE_TITLES)
+        if title.startswith(before) and title.endswith(after)
+        and 0 < len(title) - len(before) - len(after) <= 2
+    ]  # fmt: skip
+    return fits[0] if len(fits) == 1 else ""
+
+
 def parse_name(text: str) -> Name:
     """Split a proper-noun mention into honorific, name tokens and whether it names a family."""
-    found = _TOKEN_RE.findall(text.replace("’", "'"))
+    found = _TOKEN_RE.findall(_SPACED_APOSTROPHE.sub("'", text.replace("’", "'")))
     words = [w.rstrip(".").lower() for w in found]
     words = [w[:-2] if w.endswith("'s") else w for w in words]
     group = len(words) >= 2 and words[0] == "the" and words[-1].endswith("s") and text.rstrip()[-1:] != "."
@@ -90,9 +112,9 @@ def parse_name(text: str) -> Name:
     while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "good"}:
         words = words[1:]
     honorific, gender = "", ""
-    while words and words[0] in HONORIFICS and len(words) > 1:
-        honorific = honorific or words[0]
-        gender = gender or HONORIFICS[words[0]]
+    while len(words) > 1 and (title := _title(words[0])):
+        honorific = honorific or title
+        gender = gender or HONORIFICS.get(title, "")
         words = words[1:]
     words = [w for w in words if w not in _SUFFIXES and w != "of"] or words
     if group and words:
@@ -136,9 +158,22 @@ def cluster_names(names: list[Name]) -> list[int]:
     order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), -counts[k]))
     group_of: dict[tuple[str, tuple[str, ...], bool], int] = {}
     members: list[list[Name]] = []
+    # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
+    first_name_gender = {n.tokens[0]: n.gender for n in by_key.values() if n.gender and len(n.tokens) == 1}
+
+    def fits_gender(name: Name, anchor: Name) -> bool:
+        other = anchor.gender or (
+            first_name_gender.get(anchor.tokens[0], "") if len(anchor.tokens) > 1 else ""
+        )
+        return not (name.gender and other and name.gender != other)
+
     for key in order:
         name = by_key[key]
-        fits = [g for g, ms in enumerate(members) if all(compatible(name, m) for m in _anchors(name, ms))]
+        fits = [
+            g
+            for g, ms in enumerate(members)
+            if all(compatible(name, m) and fits_gender(name, m) for m in _anchors(name, ms))
+        ]
         if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and len(fits) > 1:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name.
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
