@@ -42,3 +42,28 @@ def test_a_cache_from_other_parser_weights_is_not_used(
     groups = shared_groups({"train": SENTENCES}, cache)["train"]
     assert sorted(i for g in groups for i in g.indices) == [0, 1]
     assert torch.load(cache, weights_only=True)["key"] != "weights of another parser"
+
+
+def test_from_average_from_on_the_kept_weights_are_the_running_mean(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from safetensors.torch import load_file
+
+    (tmp_path / "litbank").mkdir()
+    monkeypatch.setattr(recipe, "sentences_of", lambda litbank, split: SENTENCES)
+
+    def checkpoints(average_from: int) -> list[dict[str, torch.Tensor]]:
+        work = tmp_path / f"work{average_from}"
+        # A large head rate, so that one step moves weights by far more than fp16's rounding.
+        settings = recipe.Settings(epochs=3, head_lr=0.5, average_from=average_from, threads=1)
+        recipe.train(tmp_path, work, work / "target", settings)
+        return [load_file(work / f"entities-epoch{e}" / recipe.WEIGHTS) for e in (1, 2, 3)]
+
+    raw = checkpoints(0)
+    averaged = checkpoints(2)
+    name = "classify.4.weight"
+    assert torch.equal(averaged[0][name], raw[0][name])
+    assert torch.equal(averaged[1][name], raw[1][name])
+    mean = (raw[1][name].float() + raw[2][name].float()) / 2
+    step = (raw[2][name].float() - raw[1][name].float()).abs().max()
+    assert (averaged[2][name].float() - mean).abs().max() < step / 10

@@ -3,7 +3,9 @@
 The shared encoder layers are frozen, so their output is computed once, by the shipped int8 parser
 exactly as at run time (on the CPU, where int8 runs), and cached in the work directory; only the
 branch learns: the parser's top layers (copied, fp32) and the span classifier, on the CPU or a GPU.
-Each epoch is scored on LitBank dev (gold tokens and sentences); the best epoch is installed as fp16
+From `Settings.average_from` on, the running mean of the weights is what is scored and kept, which
+smooths the epoch-to-epoch swings that 10 dev documents cannot tell from progress. Each epoch is scored
+on LitBank dev (gold tokens and sentences); the best epoch is installed as fp16
 weights with its scores in `meta.json`. Retrain it after retraining the parser.
 """
 
@@ -15,7 +17,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import torch
 from torch import Tensor
@@ -57,6 +59,8 @@ class Settings:
     branch_lr: float = 2e-4
     head_lr: float = 1e-3
     outside_weight: float = 0.5  # the loss weight of `O` spans, which outnumber mentions ~200 to 1
+    average_from: int = 10  # from this epoch on, score and keep the running mean of the weights (0: never)
+    seed: int = SEED
     device: str = "cpu"
     threads: int = THREADS
 
@@ -196,7 +200,7 @@ def train(data: Path, work: Path, target: Path | None = None, settings: Settings
         raise InputError(litbank, "no such directory; pass the annotated data, e.g. --data ../shared/data")
     target = target or MODELS_DIR / ENTITIES
     work.mkdir(parents=True, exist_ok=True)
-    rng = seeded(settings.threads, SEED)
+    rng = seeded(settings.threads, settings.seed)
     began = time.perf_counter()
     train_set, dev = sentences_of(litbank, "train"), sentences_of(litbank, "dev")
     groups = shared_groups({"train": train_set, "dev": dev}, work / CACHE)
@@ -220,6 +224,8 @@ def train(data: Path, work: Path, target: Path | None = None, settings: Settings
     )
     weights = torch.ones(len(CLASSES), device=device)
     weights[0] = settings.outside_weight
+    averaged = torch.optim.swa_utils.AveragedModel(branch)
+    mean_branch = cast(EntityBranch, averaged.module)
     best = -1.0
     branch.train()
     for epoch in range(1, settings.epochs + 1):
@@ -237,17 +243,21 @@ def train(data: Path, work: Path, target: Path | None = None, settings: Settings
             optimizer.step()
             schedule.step()
             total += value.item()
-        scores = dev_scores(branch, dev_groups, dev)[0]
+        kept = branch
+        if settings.average_from and epoch >= settings.average_from:
+            averaged.update_parameters(branch)
+            kept = mean_branch
+        scores = dev_scores(kept, dev_groups, dev)[0]
         minutes = (time.perf_counter() - began) / 60
         print(
             f"epoch {epoch} loss {total / len(train_groups):.4f} dev P {100 * scores.overall.precision:.2f} "
             f"R {100 * scores.overall.recall:.2f} F1 {100 * scores.overall.f1:.2f} ({minutes:.1f} min)",
             flush=True,
         )
-        install(branch, scores, epoch, work / f"entities-epoch{epoch}")
+        install(kept, scores, epoch, work / f"entities-epoch{epoch}")
         if scores.overall.f1 > best:
             best = scores.overall.f1
-            install(branch, scores, epoch, target)
+            install(kept, scores, epoch, target)
             print(f"installed epoch {epoch} into {target}", flush=True)
     tune_outside_bias(target, parser, dev_groups, dev)
     return target
