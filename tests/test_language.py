@@ -116,6 +116,21 @@ def test_hyphenated_words_stay_whole_and_dashes_split() -> None:
     assert words[7:11] == ["the", "ex-wife", "--", "at"]
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("“Jane?--Do come.”", ["“", "Jane", "?", "--", "Do", "come", ".", "”"]),
+        ("Mr. Knightley!--Mr. Elton", ["Mr.", "Knightley", "!", "--", "Mr.", "Elton"]),
+        ("Mrs. Churchill--'Every body'", ["Mrs.", "Churchill", "--", "'", "Every", "body", "'"]),
+        ("his wife;—and", ["his", "wife", ";", "—", "and"]),
+    ],
+)
+def test_a_dash_beside_punctuation_or_a_quote_splits_from_both(text: str, words: list[str]) -> None:
+    """Regency novels write "Jane?--Do": kept whole, "Jane?--Do" became a character's name."""
+    tokenizer = language_models.load_pipeline().tokenizer
+    assert [t.text for t in tokenizer(text)] == words
+
+
 def test_span_table_lists_every_span_up_to_the_widest_mention() -> None:
     table = span_table(3)
     spans = list(zip(table.starts.tolist(), (table.starts + table.widths).tolist(), strict=True))

@@ -196,17 +196,28 @@ def _infixes_keeping_hyphenated_words() -> re.Pattern[str]:
 
     LitBank, like the Penn Treebank, keeps "passers-by", "river-side" and "Mary-Jane" whole (about
     1,200 such tokens against 17 split ones); spaCy splits them, so no mention that holds one could
-    match. Dashes ("word--word", "word—word") still split.
+    match. Dashes ("word--word", "word—word") still split, and also beside punctuation and quotes,
+    where spaCy keeps them ("Jane?--Do", "Churchill--'Every" were one token each, and so names).
     """
     from spacy.lang.char_classes import ALPHA, HYPHENS
     from spacy.lang.en import English
     from spacy.util import compile_infix_regex
 
-    dashes = "|".join(h for h in HYPHENS.split("|") if h != "-")
     rules = [rule for rule in English.Defaults.infixes if f"(?:{HYPHENS})" not in rule]
     if len(rules) != len(English.Defaults.infixes) - 1:
         raise RuntimeError("spaCy's English hyphen infix rule has changed; revisit this tokenizer")
-    return compile_infix_regex([*rules, rf"(?<=[{ALPHA}0-9])(?:{dashes})(?=[{ALPHA}])"])
+    dash = r"-{2,}|[–—―]"
+    return compile_infix_regex(
+        [
+            dash,
+            rf"(?<=[{ALPHA}0-9])~(?=[{ALPHA}])",
+            # Empty matches split without making a token: "Jane?--Do" is Jane ? -- Do.
+            rf"(?<=[{ALPHA}0-9])(?=[?!.,;:](?:{dash}))",
+            r"(?<=[-–—―])(?=['\"“‘])",
+            rf"(?<=[-–—―]['\"“‘])(?=[{ALPHA}])",
+            *rules,
+        ]
+    )
 
 
 @functools.cache
