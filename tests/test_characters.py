@@ -463,3 +463,15 @@ def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
         {"Minnie Beebe", "Miss Minnie", "Minnie"},
         {"Mr. Beebe"},
     ]
+
+
+def test_a_stray_capital_makes_no_name_but_will_stays_a_name_beside_will() -> None:
+    text = (
+        "“Jane?--Do you know what you do?” asked Mrs. Hale. “I do,” said Will.\n\n"
+        "“Then do it,” she said; Do it now, she thought, as Will would do it.\n\n"
+        "Will went out. “We will do what we can do,” said Mrs. Hale to Will. “Do you think "
+        "they do as they say they do? They do not; they never do, and they never will,” said Will."
+    )
+    names = {c.name for c in run(Story(text=text)).characters}
+    assert "Will" in names
+    assert not any(name.startswith("Do") for name in names)

@@ -78,6 +78,7 @@ def _not_name(word: str) -> bool:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$")
+LOWERCASE_PER_NAME = 10
 # Lowercase words a name may hold between its capitalised ones: "William the Conqueror", "Lord of
 # Estremavilla in Normandy", "Vincent van Gogh".
 _NAME_PARTICLES = frozenset(
@@ -91,9 +92,13 @@ _NAME_PARTICLES = frozenset(
 def _fallback_names(
     story: Story, story_spans: list[tuple[int, int]], sentence_starts: list[int]
 ) -> list[Mention]:
-    """Capitalised runs that are names: titled ("Mr. Hale"), seen at least once mid-sentence, or
-    (only ever opening a sentence, as "Kai is already in the common room") parsed as a proper noun
-    that is a subject or an object, and never written in lower case."""
+    """Capitalised runs that are names: titled ("Mr. Hale"), seen mid-sentence, or (only ever
+    opening a sentence, as "Kai is already in the common room") parsed as a proper noun that is a
+    subject or an object, and never written in lower case.
+
+    Seen mid-sentence means more often than one time in `LOWERCASE_PER_NAME` that the story writes
+    the word in lower case: one stray capital does not make "Do" a name in a novel full of "do",
+    while "Will" and "Rose" stay names beside "will" and "rose"."""
     found: list[tuple[int, int, str]] = []
     mid_sentence: Counter[str] = Counter()
     starts = set(sentence_starts)
@@ -106,12 +111,15 @@ def _fallback_names(
         start = words[0][0]
         name = story.text[start : match.end()]
         found.append((start, match.end(), name))
-        if start not in starts and not re.search(r"[\"“‘.!?]\s*$", story.text[max(0, start - 3) : start]):
+        # After a quote mark, an end mark or a dash a capital may open a sentence ("Jane?--Do you").
+        opener = re.search(r"(?:['\"“‘.!?—–]|--)\s*$", story.text[max(0, start - 3) : start])
+        if start not in starts and not opener:
             mid_sentence.update(name.split())
+    lowercase = Counter(re.findall(r"\b[a-z][a-z'’]+\b", story.text))
     return [
         Mention(s, e, t, "PROP", 0)
         for s, e, t in found
-        if any(mid_sentence[w] for w in t.split())
+        if any(mid_sentence[w] * LOWERCASE_PER_NAME > lowercase[w.lower()] for w in t.split())
         or t.split()[0].rstrip(".").lower() in HONORIFICS
         or _parsed_as_name(story, s, e)
     ]
