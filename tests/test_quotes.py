@@ -462,3 +462,51 @@ def test_turn_taking_never_gives_a_she_tag_to_a_man() -> None:
     )
     quotes = quotes_of(text, [JON, ELI, MARA])
     assert [q.speaker for q in quotes] == ["jon", "eli", None]
+
+
+def test_everyone_who_speaks_in_the_exchange_hears_a_turn() -> None:
+    """In a group scene a turn is said to all the others who speak around it, nearest first;
+    two paragraphs of narration end the exchange, so Tom, who speaks after them, is no listener."""
+    text = (
+        '"Who wants tea?" asked Mara.\n\n'
+        '"I do," said Jon.\n\n'
+        '"And I," said Lena.\n\n'
+        "They drank in silence.\n\nLater the rain came.\n\n"
+        '"Time to go," said Tom.'
+    )
+    quotes = quotes_of(text, [MARA, JON, LENA, TOM])
+    assert [q.addressees for q in quotes] == [["jon", "lena"], ["lena", "mara"], ["jon", "mara"], []]
+
+
+def test_a_name_after_to_in_an_aside_is_whom_it_is_said_to_not_the_speaker() -> None:
+    text = (
+        "Mara then\nobserved,\n\n"
+        '"The house is yours, I think. For your\nsake," turning to Jon, "I am glad of it."'
+    )
+    quotes = sieve_quotes_of(text, [MARA, JON])
+    assert [q.speaker for q in quotes] == ["mara", "mara"]
+
+
+def test_a_pronoun_with_no_one_of_its_gender_nearby_takes_the_last_such_speaker() -> None:
+    """No woman is named in the narration near "she said", so the woman who spoke last in the
+    conversation speaks, not Lena, whose portrait hangs further back."""
+    text = (
+        '"I will wait here," said Mara.\n\n'
+        "Jon looked past her at the portrait of Lena on the wall.\n\n"
+        '"Fine," said Jon.\n\n'
+        "He turned the ring on his finger for a long while.\n\n"
+        '"Then go," she said.'
+    )
+    quotes = sieve_quotes_of(text, [MARA, JON, LENA])
+    assert [q.speaker for q in quotes] == ["mara", "jon", "mara"]
+
+
+def test_a_pronoun_takes_a_woman_named_nearby_before_the_last_woman_who_spoke() -> None:
+    text = (
+        '"I will wait here," said Mara.\n\n'
+        '"Fine," said Jon.\n\n'
+        "He looked past them at Lena in the doorway.\n\n"
+        '"Then go," she said.'
+    )
+    quotes = sieve_quotes_of(text, [MARA, JON, LENA])
+    assert [q.speaker for q in quotes] == ["mara", "jon", "lena"]

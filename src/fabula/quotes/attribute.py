@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Literal, Protocol
 
 from fabula.quotes.cast import Cast, normalise
@@ -37,6 +38,10 @@ Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
 
 # Narration paragraphs allowed between two turns of one conversation.
 CONVERSATION_GAP = 4
+# Turns back searched for the last speaker of a pronoun's gender.
+CONVERSATION_TURNS = 4
+# Turns each way whose speakers hear a turn (see `_listeners`).
+LISTENER_REACH = 6
 _SENTENCE_PRONOUN = re.compile(r"(?:^|[.!?]\s+|[\"”]\s*)(He|She)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:[,;!?.—–-]\s*|\b(?:[Dd]ear(?:est)?|[Oo]h?|[Mm]y|[Pp]oor)\s+)$")
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
@@ -298,7 +303,10 @@ def _by_pronoun(
 ) -> str | None:
     """'he said' (or 'said her mother'): the one character of that gender the turn before
     called by name; else, in a strict exchange A B ?, A when A has that gender; else the
-    character of that gender the narration last made a subject (see `_salient`)."""
+    character of that gender the narration last made a subject (see `_salient`), else the
+    latest of that gender it names at all; with none of that gender in those paragraphs, the
+    last of that gender to speak in the conversation
+    before any named further back."""
     pronoun = units[i].pronoun
     assert pronoun is not None
     offset, gender, owner = pronoun
@@ -315,7 +323,16 @@ def _by_pronoun(
     paragraph = units[i].first
     if owner == gender and (owning := _salient(text, paras, paragraph, offset, gender, cast, exclude)):
         exclude.add(owning)  # "her mother" is not the woman "her" is
-    return _salient(text, paras, paragraph, offset, gender, cast, exclude)
+    window = paras[max(0, paragraph - SALIENCE_PARAGRAPHS)][0]
+    if subject := _salient_subject(text, paras, paragraph, offset, gender, cast, exclude) or cast.antecedent(
+        offset, gender, exclude, reach=offset - window
+    ):
+        return subject
+    # No one of that gender named nearby: who last spoke, of that gender, in the conversation.
+    spoke = [t for t in _turns(units, i, step=-1, limit=CONVERSATION_TURNS) if t and t not in exclude]
+    return next((t for t in spoke if cast.gender.get(t) == gender), None) or cast.antecedent(
+        offset, gender, exclude
+    )
 
 
 def _salient(
@@ -330,6 +347,22 @@ def _salient(
     """The character a pronoun at `offset` continues: the latest of its gender that was the
     subject of a sentence ("Jane could have no reserves from Elizabeth. ... she added" is Jane)
     in this or the two paragraphs before; else the latest of its gender mentioned at all."""
+    return _salient_subject(text, paras, paragraph, offset, gender, cast, exclude) or cast.antecedent(
+        offset, gender, exclude
+    )
+
+
+def _salient_subject(
+    text: str,
+    paras: list[tuple[int, int]],
+    paragraph: int,
+    offset: int,
+    gender: str,
+    cast: Cast,
+    exclude: Collection[str] = (),
+) -> str | None:
+    """The latest character of the gender made a sentence's subject in this or the two
+    paragraphs before `offset`."""
     window = paras[max(0, paragraph - SALIENCE_PARAGRAPHS)][0]
     for start, _, cid in reversed(cast.mentioned(window, offset)):
         if (
@@ -338,7 +371,7 @@ def _salient(
             and (start == 0 or _SUBJECT_SLOT.search(text, max(0, start - 16), start))
         ):
             return cid
-    return cast.antecedent(offset, gender, exclude)
+    return None
 
 
 def _scene_subject(text: str, start: int, end: int, cast: Cast) -> str | None:
@@ -485,14 +518,33 @@ def _repair(units: list[_Unit], sure: list[bool]) -> None:
             sure[i] = True
 
 
+def _listeners(units: list[_Unit], i: int) -> list[str]:
+    """Who speaks in the exchange around turn `i`, nearest first (the next turn before the one
+    before): up to `LISTENER_REACH` turns each way, each at most one narration paragraph from
+    the next. In a group scene a turn is said to all of them (PDNC addressee F1 55 -> 66 over
+    the neighbouring turn's speaker alone)."""
+    ahead, back = _exchange_side(units, i, 1), _exchange_side(units, i, -1)
+    return list(dict.fromkeys(s for pair in zip_longest(ahead, back) for s in pair if s is not None))
+
+
+def _exchange_side(units: list[_Unit], i: int, step: int) -> list[str | None]:
+    speakers: list[str | None] = []
+    j = i
+    while len(speakers) < LISTENER_REACH and 0 <= j + step < len(units):
+        a, b = (units[j], units[j + step]) if step > 0 else (units[j + step], units[j])
+        if b.first - a.last > 2:
+            break
+        j += step
+        speakers.append(units[j].speaker)
+    return speakers
+
+
 def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
-    """Give every quote of the turn its speaker and addressees."""
+    """Give every quote of the turn its speaker and addressees: whom it calls or is said to,
+    then the others who speak in its exchange."""
     addressees = [c for c in [*unit.vocatives, *unit.told] if c != unit.speaker]
-    if not addressees and unit.speaker is not None:
-        around = [*_turns(units, i, 1, 1), *_turns(units, i, -1, 1)]
-        other = next((s for s in around if s and s != unit.speaker), None)
-        if other:
-            addressees.append(other)
+    if unit.speaker is not None:
+        addressees += [s for s in _listeners(units, i) if s != unit.speaker]
     for it in unit.items:
         if it.speaker is None:
             it.speaker, it.attribution = unit.speaker, unit.attribution if unit.speaker else "none"

@@ -78,7 +78,9 @@ _TO = re.compile(
 )
 _REFLEXIVE = re.compile(r"^\s+(\w+)")
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you"})
-_PREPOSITION_BEFORE = re.compile(r"\b(?:[Aa]fter|[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f)\s+$")
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:[Aa]fter|[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f|[Tt]o|[Tt]owards?|[Uu]pon|[Oo]n)\s+$"
+)
 
 
 @dataclass(frozen=True, slots=True)
