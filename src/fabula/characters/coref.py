@@ -20,8 +20,7 @@ from functools import cache
 from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
-from fabula.characters.names import HONORIFICS, cluster_names, parse_name
-from fabula.characters.similarity import embed, similarity
+from fabula.characters.names import HONORIFICS, OFFICE_TITLES, cluster_names, parse_name
 from fabula.models import load_package_json
 
 GENDERED_NOUNS: dict[str, str] = {
@@ -30,7 +29,8 @@ GENDERED_NOUNS: dict[str, str] = {
          "fellow", "lad", "nephew", "grandfather", "monk", "priest", "master", "duke", "prince",
          "emperor", "chap", "guy", "widower", "bridegroom", "groom", "papa", "daddy", "dad", "sir",
          "squire", "landlord", "baronet", "knight", "sultan", "stepfather", "grandson", "bachelor",
-         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister"], "he"),
+         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister",
+         *OFFICE_TITLES], "he"),
     **dict.fromkeys(
         ["woman", "girl", "wife", "mother", "daughter", "sister", "aunt", "queen", "lady", "madam",
          "mistress", "niece", "grandmother", "nun", "duchess", "princess", "countess", "widow",
@@ -61,10 +61,10 @@ _NARRATION_PERSONS = {"1", "2", "3"}
 # Core arguments of one verb never corefer unless one is reflexive; obliques may ("she put it beside her").
 _ARGUMENT_ROLES = frozenset({"subj", "subjpass", "obj"})
 _CLAUSEMATE_LOOKBACK = 6
+_SALIENCE = 3  # sentences back in which a pronoun's candidate's mentions are counted
 _VOTE_SENTENCES = 2  # how many sentences back a pronoun looks for the name it may vote for
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
-_KIN = 0.5  # head-noun similarity above which two descriptions are kin ("doctor", "physician")
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
 
@@ -113,7 +113,6 @@ class _Cluster:
     genders: Counter[str] = field(default_factory=Counter)
     numbers: Counter[str] = field(default_factory=Counter)
     heads: set[str] = field(default_factory=set)
-    titles: set[str] = field(default_factory=set)  # head nouns of its descriptions, its names' titles
     normals: set[str] = field(default_factory=set)
     persons: set[str] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)
@@ -135,6 +134,12 @@ def _suffix_gender(head: str) -> str:
     if head.endswith(("man", "men", "boy")) and not head.endswith(("human", "humans")):
         return "he"
     return ""
+
+
+def _clash(gender: str, cluster: _Cluster) -> bool:
+    """Is `cluster` mostly the other of he/she? A name known to be "she" is not that man."""
+    other = cluster.majority(cluster.genders)
+    return gender in {"he", "she"} and other in {"he", "she"} and other != gender
 
 
 def describe(mention: Mention) -> _Info:
@@ -224,14 +229,6 @@ class Resolver:
         self.quotes = quotes or []
         self.window = window
         self.info = [describe(m) for m in mentions]
-        # What a description's head noun is compared with: other descriptions' heads, names' titles.
-        self.title = [
-            n.head if m.kind == "NOM" and n.head.isalpha()
-            else parse_name(m.text).honorific if m.kind == "PROP"
-            else ""
-            for m, n in zip(mentions, self.info, strict=True)
-        ]  # fmt: skip
-        embed(self.title)
         # Pronouns behave apart inside and outside quotes ("I" the speaker vs the narrator).
         self.kinds = [
             f"{n.kind}q" if n.det == "pron" and m.quote >= 0 else n.kind
@@ -266,7 +263,6 @@ class Resolver:
         self.by_head: dict[str, list[_Cluster]] = {}
         self.recent: OrderedDict[int, _Cluster] = OrderedDict()
         self.reader: _Cluster | None = None
-        self.kin: dict[int, float] = {}  # description -> its closest candidate's head-noun similarity
 
     def _turns(self) -> list[int]:
         """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
@@ -276,12 +272,13 @@ class Resolver:
             turns.append(turns[-1] if same else (turns[-1] + 1 if turns else 0))
         return turns
 
-    def _adjacent(self, t: int, u: int) -> bool:
-        """Are turns t < u consecutive in the dialogue (neighbouring paragraphs or sentences)?"""
+    def _adjacent(self, t: int, u: int, slack: int = 0) -> bool:
+        """Are turns t < u consecutive in the dialogue (neighbouring paragraphs or sentences)?
+        `slack` lets that many paragraphs of narration sit between them."""
         a, b = self.quotes[self.turn_quotes[t][-1]], self.quotes[self.turn_quotes[u][0]]
         if a.paragraph >= 0 and b.paragraph >= 0:
-            return b.paragraph - a.paragraph <= u - t
-        return b.first_sentence - a.last_sentence <= 2 * (u - t)
+            return b.paragraph - a.paragraph <= u - t + slack
+        return b.first_sentence - a.last_sentence <= 2 * (u - t + slack)
 
     def _speaker_cues(self) -> dict[int, int]:
         """Turn -> the mention in its speaker tag: the nearest person just after a quote, else before."""
@@ -404,6 +401,11 @@ class Resolver:
                 after = m.end
         return votes
 
+    def _voted_gender(self, group: int) -> str:
+        """The gender the he/she pronouns that can only mean name `group` give it, if one-sided."""
+        votes = self.name_gender.get(group, Counter())
+        return next(iter(votes)) if len(votes) == 1 else ""
+
     def _reflexive_binder(self, i: int) -> int | None:
         """For a reflexive pronoun, the nearest subject before it in its sentence (its binder)."""
         m = self.mentions[i]
@@ -477,6 +479,12 @@ class Resolver:
         ]
         if info.det == "pron":
             base.append(f"sr{min(subject_rank, 3)}")
+        if info.det == "pron" and info.person == 3:
+            # Salience, for he/she/they (I and you point at the speech situation instead): the
+            # latest subject of the pronoun's gender, and how often the cluster was mentioned in
+            # the last few sentences (a character named once, then "he" for pages).
+            base.append(f"gr{min(gender_rank, 2)}sr{min(subject_rank, 2)}")
+            base.append(f"busy{_bucket(self._recent_count(cluster, m.sentence), (0, 1, 2, 4, 8))}")
         if m.role:
             base.append(f"role{m.role}>{last.role}")
             if m.governor == last.governor and m.governor >= 0 and not info.form.endswith(("self", "selves")):
@@ -499,8 +507,6 @@ class Resolver:
                 base.append("head")
             elif cluster.heads:
                 base.append("head_other")
-            if self._compared(i) and info.head not in cluster.heads:
-                base += self._kinship(i, cluster)
         base += [f"cp{person}" for person in sorted(cluster.persons)]
         base += self._quote_features(i, cluster)
         feats = [f"{kind}|{f}" for f in base]
@@ -508,28 +514,14 @@ class Resolver:
             feats += [f"{info.form}|{f}" for f in base[:3]]
         return feats
 
-    def _compared(self, i: int) -> bool:
-        """Is mention i a description whose head noun is compared with the clusters'? Not one
-        through a possessor ("my mother"): its relation, not its kind, says who it is
-        (`relatives`), and "mother" is close to the "aunt" of "Aunt Bea"."""
-        return self.mentions[i].kind == "NOM" and bool(self.title[i]) and self.info[i].det != "poss"
-
-    def _closeness(self, i: int, cluster: _Cluster) -> float:
-        """How close in meaning description i's head noun is to the nearest of the cluster's
-        head nouns and titles ("clergyman" to "parson"); -1 when the cluster has none."""
-        return max((similarity(self.title[i], other) for other in cluster.titles), default=-1.0)
-
-    def _kinship(self, i: int, cluster: _Cluster) -> list[str]:
-        """The closeness, and whether another candidate is a clearly closer kin: "the physician"
-        is the doctor's, not the nearer Tom Brandt's, who was never called anything but his name."""
-        closeness = self._closeness(i, cluster)
-        out = [f"sim{_bucket(int(closeness * 10), (1, 2, 3, 4, 5, 6))}" if closeness >= 0 else "sim_none"]
-        rival = self.kin.get(i, -1.0)
-        if rival >= _KIN and closeness < rival:
-            out.append("sim_beaten")
-        elif closeness >= _KIN:
-            out.append("sim_best")
-        return out
+    def _recent_count(self, cluster: _Cluster, sentence: int) -> int:
+        """How many of the cluster's mentions lie in the `_SALIENCE` sentences before `sentence`."""
+        count = 0
+        for j in reversed(cluster.members):
+            if sentence - self.mentions[j].sentence > _SALIENCE:
+                break
+            count += 1
+        return count
 
     def new_features(self, i: int, scored: list[tuple[_Cluster, list[str]]]) -> list[str]:
         """Features of starting a new cluster: what the mention is, and whether anything fits."""
@@ -552,13 +544,17 @@ class Resolver:
         return feats
 
     def _cue_features(self, t: int, cluster: _Cluster) -> list[str]:
-        """For a speaker tag ("she said"): who spoke the turns around, who is addressed in this one."""
+        """For a speaker tag ("she said"): who spoke the turns around, also across a paragraph of
+        narration ("The clergyman explained ..." between two turns), who is addressed in this one."""
         out = []
         for step in (-2, -1, 1):
             u = t + step
-            near = 0 <= u < len(self.turn_quotes) and self._adjacent(min(t, u), max(t, u))
-            if near and self.speaker(u) is cluster:
+            if not 0 <= u < len(self.turn_quotes) or self.speaker(u) is not cluster:
+                continue
+            if self._adjacent(min(t, u), max(t, u)):
                 out.append(f"cue_turn{step}")
+            elif self._adjacent(min(t, u), max(t, u), slack=1):
+                out.append(f"cue_turn{step}_past_narration")
         if cluster.groups & self.turn_names.get(t, set()):
             out.append("cue_vocative")
         return out
@@ -620,8 +616,6 @@ class Resolver:
                 self.by_head.setdefault(info.head, []).append(cluster)
                 cluster.heads.add(info.head)
             cluster.normals.add(info.normal)
-        if self.title[i]:
-            cluster.titles.add(self.title[i])
         if m.role == "subj":
             cluster.last_subject = i
         turn = self.turn[m.quote] if m.quote >= 0 else -1
@@ -674,22 +668,29 @@ class Resolver:
                 continue
             candidates = self.candidates(i)
             narration = self.info[i].det == "pron" and self.mentions[i].quote < 0
-            if narration:  # in narration, I, you and he/she/they never share a referent
-                person = str(self.info[i].person)
-                candidates = [c for c in candidates if not (c.persons & _NARRATION_PERSONS) - {person}]
+            if narration:
+                # In narration, I, you and he/she/they never share a referent, and "she" is never
+                # someone the story mostly calls "he".
+                person, gender = str(self.info[i].person), self.info[i].gender
+                candidates = [
+                    c for c in candidates
+                    if not (c.persons & _NARRATION_PERSONS) - {person} and not _clash(gender, c)
+                ]  # fmt: skip
+            if self.info[i].det == "indef" and self.mentions[i].kind == "NOM":
+                # "a man" brings someone new into the story, unless in apposition ("Bond, a farrier")
+                candidates = [c for c in candidates if self._gap(c.last, i) == ","]
             if self._plain_pronoun(i):
                 candidates = [
                     c for c in candidates
                     if not any(self._clausemate(i, j) for j in c.members[-_CLAUSEMATE_LOOKBACK:])
                 ]  # fmt: skip
             if group is not None:
-                candidates = [c for c in candidates if not c.named]
+                known = self.info[i].gender or self._voted_gender(group)
+                candidates = [c for c in candidates if not c.named and not _clash(known, c)]
                 named = next((c for c in candidates if self._gap(c.last, i) in _NAMING), None)
                 if named is not None:  # "My name is Elias Thorn", "I am Ruth"
                     self.add(i, named)
                     continue
-            if self._compared(i):
-                self.kin[i] = max((self._closeness(i, c) for c in candidates), default=-1.0)
             gender, number = self.info[i].gender, self.info[i].number
             scored: list[tuple[_Cluster, list[str]]] = []
             gender_rank = fit_rank = 0

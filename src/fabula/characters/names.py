@@ -161,22 +161,33 @@ def cluster_names(names: list[Name]) -> list[int]:
     # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
     first_name_gender = {n.tokens[0]: n.gender for n in by_key.values() if n.gender and len(n.tokens) == 1}
 
-    def fits_gender(name: Name, anchor: Name) -> bool:
-        other = anchor.gender or (
-            first_name_gender.get(anchor.tokens[0], "") if len(anchor.tokens) > 1 else ""
-        )
-        return not (name.gender and other and name.gender != other)
+    def gender_of(name: Name) -> str:
+        return name.gender or (first_name_gender.get(name.tokens[0], "") if len(name.tokens) > 1 else "")
+
+    def clash(name: Name, others: list[Name]) -> bool:
+        mine = gender_of(name)
+        return bool(mine) and any(gender_of(m) not in {"", mine} for m in others)
+
+    # Surnames heard with a man's and a woman's title: which of the two "Peter Kronborg" is, the
+    # titles cannot say, so neither "Mr. Kronborg" nor "Mrs. Kronborg" joins a first-named one.
+    titled: defaultdict[str, set[str]] = defaultdict(set)
+    for n in by_key.values():
+        if n.honorific in _SURNAME_TITLES and len(n.tokens) == 1 and n.gender:
+            titled[n.tokens[0]].add(n.gender)
 
     for key in order:
         name = by_key[key]
         fits = [
             g
             for g, ms in enumerate(members)
-            if all(compatible(name, m) and fits_gender(name, m) for m in _anchors(name, ms))
+            if all(compatible(name, m) and not clash(name, [m]) for m in _anchors(name, ms))
         ]
-        if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and len(fits) > 1:
+        ambiguous = len(fits) > 1 or len(titled[name.tokens[0]]) > 1
+        if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and ambiguous:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name.
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
+        # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
+        fits = [g for g in fits if not clash(name, members[g])]
         if not fits:
             group_of[key] = len(members)
             members.append([name])
