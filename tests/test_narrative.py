@@ -242,3 +242,26 @@ def test_analyze_end_to_end_on_a_first_person_story() -> None:
     assert story.scenes and all(s.pov == "first" for s in story.scenes)
     assert "That night" in story.scenes[-1].time_cues
     Story.from_json(story.to_json())
+
+
+@pytest.mark.parametrize(
+    ("fixture_name", "person", "scenes"),
+    [
+        ("first_person.txt", "first", [("first", {"Nell"})]),
+        ("reader_insert.txt", "second", [("second", {"Y/N"})]),
+        ("head_hopping.txt", "third", [("third", {"Mara"}), ("third", {"Jon"})]),
+        # The wedding is told from outside, of both alike; the rest follows Mara.
+        ("marriage_divorce.txt", "third", [("third", {"Mara Vance", "Jon Hale"}), ("third", {"Mara Vance"})]),
+    ],
+)
+def test_every_scene_of_each_fixture_through_the_whole_pipeline(
+    fixture_name: str, person: str, scenes: list[tuple[str, set[str]]]
+) -> None:
+    """POV and focal character per scene from `fabula.analyze` alone: its own cast and coreference."""
+    story = fabula.analyze(FIXTURES / fixture_name)
+    names = {c.id: c.name for c in story.characters}
+    assert story.pov.person == person
+    assert len(story.scenes) == len(scenes)
+    for scene, (pov, focal) in zip(story.scenes, scenes, strict=True):
+        assert scene.pov == pov
+        assert names.get(scene.focal or "") in focal
