@@ -4,8 +4,9 @@ Coreference alone knows a quote's speaker only from a tag right next to it, so i
 untagged turns its "I" and "you" drift to whoever was named last. Quote attribution (the quotes
 package's sieve and learned ranker) reads the conversation as a whole and does far better. So the
 characters stage runs it once over its first cast and moves each first-person singular pronoun of
-an attributed quote to the speaker's cluster and each second-person one to the addressee's, where
-the quote has exactly one. The quotes stage attributes again over the final cast.
+an attributed quote to the speaker's cluster and each second-person one to its first addressee's:
+whom the turn calls by name, else the speaker of the nearest turn. The quotes stage attributes
+again over the final cast.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def attributed_turns(story: Story, mentions: Sequence[Mention], clusters: Sequen
 
 def follow_speakers(story: Story, mentions: Sequence[Mention], clusters: Sequence[int]) -> list[int]:
     """`clusters` with the I/me/my of each attributed quote in its speaker's cluster and the
-    you/your in its one addressee's."""
+    you/your in its first addressee's."""
     turns = attributed_turns(story, mentions, clusters)
     starts = [t.start for t in turns]
     moved = list(clusters)
@@ -71,8 +72,9 @@ def follow_speakers(story: Story, mentions: Sequence[Mention], clusters: Sequenc
         if k < 0 or mention.end > turns[k].end:
             continue
         turn = turns[k]
-        one = turn.addressees[0] if len(turn.addressees) == 1 else None
-        target = turn.speaker if said.person == 1 else one
+        # Addressees come nearest first (whom the turn calls, then the neighbouring turns' speakers).
+        first = turn.addressees[0] if turn.addressees else None
+        target = turn.speaker if said.person == 1 else first
         if target is not None:
             moved[i] = target
     return moved
