@@ -29,8 +29,7 @@ GENDERED_NOUNS: dict[str, str] = {
          "fellow", "lad", "nephew", "grandfather", "monk", "priest", "master", "duke", "prince",
          "emperor", "chap", "guy", "widower", "bridegroom", "groom", "papa", "daddy", "dad", "sir",
          "squire", "landlord", "baronet", "knight", "sultan", "stepfather", "grandson", "bachelor",
-         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister",
-         *OFFICE_TITLES], "he"),
+         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister"], "he"),
     **dict.fromkeys(
         ["woman", "girl", "wife", "mother", "daughter", "sister", "aunt", "queen", "lady", "madam",
          "mistress", "niece", "grandmother", "nun", "duchess", "princess", "countess", "widow",
@@ -155,7 +154,9 @@ def describe(mention: Mention) -> _Info:
     first = words[0].lower() if words else ""
     if mention.kind == "PROP":
         name = parse_name(mention.text)
-        gender = name.gender
+        # "Parson Tringham" is a man; a bare "the parson" stays ungendered, so that it waits for
+        # the parson's own cluster rather than joining whichever man was last in view.
+        gender = name.gender or ("he" if name.honorific in OFFICE_TITLES else "")
         number = "pl" if name.group else "sg"
     else:
         gender = GENDERED_NOUNS.get(head, HONORIFICS.get(head, "")) or _suffix_gender(head)
