@@ -78,6 +78,7 @@ def _not_name(word: str) -> bool:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$")
+# A fallback name must be seen capitalised mid-sentence once per this many lower-case uses of it.
 LOWERCASE_PER_NAME = 10
 # Lowercase words a name may hold between its capitalised ones: "William the Conqueror", "Lord of
 # Estremavilla in Normandy", "Vincent van Gogh".

@@ -40,8 +40,9 @@ Attribution = Literal["explicit", "anaphoric", "implicit", "none"]
 CONVERSATION_GAP = 4
 # Turns back searched for the last speaker of a pronoun's gender.
 CONVERSATION_TURNS = 4
-# Turns each way whose speakers hear a turn (see `_listeners`).
+# Turns each way whose speakers hear a turn, and narration paragraphs allowed between them (see `_listeners`).
 LISTENER_REACH = 6
+LISTENER_GAP = 1
 _SENTENCE_PRONOUN = re.compile(r"(?:^|[.!?]\s+|[\"”]\s*)(He|She)\b")
 _VOCATIVE_BEFORE = re.compile(r"(?:[,;!?.—–-]\s*|\b(?:[Dd]ear(?:est)?|[Oo]h?|[Mm]y|[Pp]oor)\s+)$")
 _VOCATIVE_AFTER = re.compile(r"^\s*(?:[,!?.;:—–]|-{2}|$)")
@@ -449,12 +450,15 @@ def _narration_subject(
     return None, "none"
 
 
-def _same_conversation(a: _Unit, b: _Unit) -> bool:
-    return 0 <= b.first - a.last <= CONVERSATION_GAP + 1
+def _same_conversation(a: _Unit, b: _Unit, gap: int = CONVERSATION_GAP) -> bool:
+    return 0 <= b.first - a.last <= gap + 1
 
 
-def _turns(units: list[_Unit], i: int, step: int, limit: int) -> list[str | None]:
-    """Speakers of up to `limit` turns before (step -1) or after (step 1) turn `i`, same conversation."""
+def _turns(
+    units: list[_Unit], i: int, step: int, limit: int, gap: int = CONVERSATION_GAP
+) -> list[str | None]:
+    """Speakers of up to `limit` turns before (step -1) or after (step 1) turn `i`, same
+    conversation: at most `gap` narration paragraphs between one turn and the next."""
     found: list[str | None] = []
     j = i
     while len(found) < limit:
@@ -462,7 +466,7 @@ def _turns(units: list[_Unit], i: int, step: int, limit: int) -> list[str | None
         if not 0 <= k < len(units):
             break
         a, b = (units[k], units[j]) if step < 0 else (units[j], units[k])
-        if not _same_conversation(a, b):
+        if not _same_conversation(a, b, gap):
             break
         found.append(units[k].speaker)
         j = k
@@ -520,23 +524,12 @@ def _repair(units: list[_Unit], sure: list[bool]) -> None:
 
 def _listeners(units: list[_Unit], i: int) -> list[str]:
     """Who speaks in the exchange around turn `i`, nearest first (the next turn before the one
-    before): up to `LISTENER_REACH` turns each way, each at most one narration paragraph from
-    the next. In a group scene a turn is said to all of them (PDNC addressee F1 55 -> 66 over
-    the neighbouring turn's speaker alone)."""
-    ahead, back = _exchange_side(units, i, 1), _exchange_side(units, i, -1)
+    before): up to `LISTENER_REACH` turns each way, each at most `LISTENER_GAP` narration
+    paragraphs from the next. In a group scene a turn is said to all of them (PDNC addressee F1
+    55 -> 66 over the neighbouring turn's speaker alone)."""
+    ahead = _turns(units, i, step=1, limit=LISTENER_REACH, gap=LISTENER_GAP)
+    back = _turns(units, i, step=-1, limit=LISTENER_REACH, gap=LISTENER_GAP)
     return list(dict.fromkeys(s for pair in zip_longest(ahead, back) for s in pair if s is not None))
-
-
-def _exchange_side(units: list[_Unit], i: int, step: int) -> list[str | None]:
-    speakers: list[str | None] = []
-    j = i
-    while len(speakers) < LISTENER_REACH and 0 <= j + step < len(units):
-        a, b = (units[j], units[j + step]) if step > 0 else (units[j + step], units[j])
-        if b.first - a.last > 2:
-            break
-        j += step
-        speakers.append(units[j].speaker)
-    return speakers
 
 
 def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
