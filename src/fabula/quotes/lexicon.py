@@ -311,6 +311,35 @@ _FEMALE_NOUNS = (
 )
 # Head nouns of descriptions that fix a gender: "said her husband" is a man, "the old lady" a woman.
 GENDERED_NOUNS = dict.fromkeys(_MALE_NOUNS, "he") | dict.fromkeys(_FEMALE_NOUNS, "she")
+# Relatives who share a surname with whom "his"/"her" is, and the titles that mark them:
+# "said his wife" after Mr. Allen is Mrs. Allen, "her father" after Elizabeth Bennet Mr. Bennet.
+KIN_TITLES = {
+    "wife": ("mrs.", "mrs", "lady", "madame"),
+    "mother": ("mrs.", "mrs", "lady", "madame"),
+    "husband": ("mr.", "mr", "sir", "lord", "monsieur"),
+    "father": ("mr.", "mr", "sir", "lord", "monsieur"),
+}
+# Offices a description names by the title the holder's name carries: "the doctor" is Dr. Aziz
+# or Doctor Losberne, whoever of them was named last; "the general" General Tilney.
+OFFICE_TITLES = {
+    "doctor": ("doctor", "dr.", "dr"),
+    "professor": ("professor", "prof."),
+    "captain": ("captain", "capt."),
+    "colonel": ("colonel", "col."),
+    "major": ("major",),
+    "general": ("general",),
+    "admiral": ("admiral",),
+    "judge": ("judge",),
+    "inspector": ("inspector",),
+    "sergeant": ("sergeant",),
+    "count": ("count",),
+    "countess": ("countess",),
+    "baron": ("baron",),
+    "duke": ("duke",),
+    "duchess": ("duchess",),
+    "king": ("king",),
+    "queen": ("queen",),
+}
 # Forms of address that fix the gender of whom a quote speaks to ("Yes, sir." "Mamma, look!").
 _MALE_ADDRESS = ("sir", "papa", "father", "uncle", "my lord", "your lordship", "master", "my boy", "old man")
 _FEMALE_ADDRESS = ("madam", "ma'am", "mamma", "mama", "mother", "aunt", "my lady", "your ladyship", "miss")

@@ -14,7 +14,12 @@ from fabula.quotes.lexicon import NOT_NAMES, PHRASAL_SPEECH, REFLEXIVES, SPEECH_
 _VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS | PHRASAL_SPEECH, key=len, reverse=True)) + r")\b"
 _TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
 _CAP = r"[A-Z][\w'’]*(?:-[\w'’]+)*"
-_NAME = rf"(?:(?:{_TITLE})\s+)?{_CAP}(?:\s+(?:of\s+|de\s+|van\s+|von\s+)?{_CAP}){{0,2}}"
+# "Mrs. Hilbery", "Suddenly Mrs. Hilbery" (the adverb is dropped later), "Eugenio" of "asked
+# Eugenio of Mrs. Miller" ("of" joins "Duke of Monmouth", never a title after it).
+_NAME = (
+    rf"(?:(?:{_TITLE})\s+)?{_CAP}"
+    rf"(?:\s+(?:(?:of|de|van|von)\s+(?!(?:{_TITLE})\b))?(?:(?:{_TITLE})\s+)?{_CAP}){{0,2}}"
+)
 _PRON = r"(?:[Hh]e|[Ss]he|[Tt]hey|I|[Ww]e|[Yy]ou)(?![\w'’])"
 _DET = (
     r"(?:[Tt]he|[Hh]is|[Hh]er|[Tt]heir|[Mm]y|[Oo]ur|[Yy]our|[Aa]n?|[Tt]his|[Tt]hat|[Oo]ne\s+of\s+the|[Oo]ne)"
@@ -65,7 +70,10 @@ AFTER_POSSESSIVE = re.compile(
 )
 # The subject of the last sentence of a paragraph that ends ',' or ':' and leads into a quote.
 _INTRO_SUBJECT = re.compile(rf"(?<![\w'’])(?P<subj>{_PRON}|{_NAME})(?P<verb>)")
-_SENTENCE_BREAK = re.compile(r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMme)(?<!\b[A-Z])[.!?;]\s+")
+# A sentence ends at a stop and a space, or a stop and a dash ("composedly.--Lady Catherine").
+_SENTENCE_BREAK = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)(?<!\bMme)(?<!\b[A-Z])[.!?;](?:\s+|-{2}\s*|—\s*)"
+)
 # Before a clause's subject: "..., and Jon", "...; but Mara".
 _CLAUSE_SUBJECT = re.compile(r"(?:[,;]\s+(?:and|but|then|when)|;)\s+$")
 # Narration that hands over to the quote right after it: "and the Queen said severely", or
@@ -78,8 +86,10 @@ _TO = re.compile(
 )
 _REFLEXIVE = re.compile(r"^\s+(\w+)")
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you"})
+# A preposition governing what looks like a subject ("after a time said"); "for" after a
+# semicolon is the conjunction ("...; for Mr. Knightley now came in").
 _PREPOSITION_BEFORE = re.compile(
-    r"\b(?:[Aa]fter|[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f|[Tt]o|[Tt]owards?|[Uu]pon|[Oo]n)\s+$"
+    r"\b(?:[Aa]fter|(?<![;,]\s)[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f|[Tt]o|[Tt]owards?|[Uu]pon|[Oo]n)\s+$"
 )
 
 
@@ -181,8 +191,20 @@ def tag_introducing(text: str, start: int, end: int) -> Tag | None:
         return tag
     lo = max(start, start + len(tail) - 300)
     window = text[lo : start + len(tail)]
-    sentence = max((m.end() for m in _SENTENCE_BREAK.finditer(window)), default=0)
-    found = [tag for match in _INTRO_SUBJECT.finditer(window, sentence) if (tag := _tag(match, window, lo))]
+    breaks = list(_SENTENCE_BREAK.finditer(window))
+    stop = len(window)
+    while True:
+        sentence = breaks[-1].end() if breaks else 0
+        found = [
+            tag
+            for match in _INTRO_SUBJECT.finditer(window, sentence, stop)
+            if (tag := _tag(match, window, lo))
+        ]
+        # "...; concluding with these words to Mr. Woodhouse:": a clause with no subject of its
+        # own after a semicolon continues the one before it.
+        if found or not breaks or window[breaks[-1].start()] != ";":
+            break
+        stop = breaks.pop().start()
     # "Kate made no answer, and her aunt, who was bolder, began:": the subject of the last clause.
     # "When she woke, Ann leant out, saying,": the main clause's, after a subordinate one.
     clause = _AFTER_SUBORDINATE if _SUBORDINATE.match(window, sentence) else _CLAUSE_SUBJECT

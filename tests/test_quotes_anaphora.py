@@ -1,0 +1,139 @@
+"""Anaphoric tags ("he said", "said the doctor", "said his wife") the sieve resolves without
+coreference: each test is a rule of `fabula.quotes.attribute` on a hand-written text."""
+
+from __future__ import annotations
+
+from fabula.quotes.attribute import attribute
+from fabula.quotes.tags import tag_introducing
+from fabula.story import Character, Quote, Story
+
+MARA = Character(id="mara", name="Mara Voss", aliases=["Mara"], gender="she")
+LENA = Character(id="lena", name="Lena Hart", aliases=["Lena"], gender="she")
+JON = Character(id="jon", name="Jon Reyes", aliases=["Jon"], gender="he")
+TOM = Character(id="tom", name="Tom Hale", aliases=["Tom"], gender="he")
+
+
+def sieve_quotes_of(text: str, characters: list[Character]) -> list[Quote]:
+    """The sieve alone, without the learned ranker the stage runs after it."""
+    return attribute(Story(text=text, characters=characters))
+
+
+def test_a_pronoun_takes_the_subject_of_its_own_paragraph_before_the_exchange() -> None:
+    text = (
+        "Jon and Tom sat down with Mara.\n\n"
+        '"Is it late?" asked Jon.\n\n'
+        '"Nearly ten," said Mara.\n\n'
+        'Tom looked at the clock. "Ten past," he said.'
+    )
+    assert [q.speaker for q in sieve_quotes_of(text, [MARA, JON, TOM])] == ["jon", "mara", "tom"]
+
+
+def test_a_pronoun_takes_the_subject_the_paragraph_before_left_it() -> None:
+    text = (
+        "Jon and Tom sat down with Mara.\n\n"
+        '"Is it late?" asked Jon.\n\n'
+        '"Nearly ten," said Mara, and Tom got up to look.\n\n'
+        '"It is snowing," he said.'
+    )
+    assert [q.speaker for q in sieve_quotes_of(text, [MARA, JON, TOM])] == ["jon", "mara", "tom"]
+
+
+def test_a_name_called_across_narration_does_not_answer_a_pronoun() -> None:
+    text = (
+        'Mara stood by the door. "Come in, Tom," she said.\n\n'
+        "Jon came in and sat down by the fire.\n\n"
+        '"It is cold," he said.'
+    )
+    assert [q.speaker for q in sieve_quotes_of(text, [MARA, JON, TOM])] == ["mara", "jon"]
+
+
+def test_the_doctor_is_the_holder_of_the_title_named_last() -> None:
+    minor = Character(id="doctor", name="The Doctor", gender="he")
+    losberne = Character(id="losberne", name="Mr. Losberne", aliases=["Doctor Losberne"], gender="he")
+    text = 'Doctor Losberne bent over the boy. Jon watched him.\n\n"He will live," said the doctor.'
+    (quote,) = sieve_quotes_of(text, [minor, losberne, JON])
+    assert (quote.speaker, quote.attribution) == ("losberne", "anaphoric")
+
+
+def test_a_description_names_only_a_character_of_exactly_that_description() -> None:
+    old = Character(id="old", name="The Old Woman", gender="she")
+    text = 'Mara came in from the rain.\n\n"I am wet through," said the woman.'
+    (quote,) = sieve_quotes_of(text, [old, MARA])
+    assert quote.speaker == "mara"
+    text = 'Mara came in from the rain.\n\n"I am wet through," said the old woman.'
+    (quote,) = sieve_quotes_of(text, [old, MARA])
+    assert quote.speaker == "old"
+
+
+def test_a_description_is_not_a_character_of_unknown_gender_listed_by_it() -> None:
+    painter = Character(id="painter", name="The Painter", gender="unknown")
+    text = (
+        "Jon showed Tom the picture.\n\n"
+        '"Is it finished?" asked Tom.\n\n'
+        '"Nearly," said Mara.\n\n'
+        '"Then look at it," said the painter.'
+    )
+    quotes = sieve_quotes_of(text, [painter, MARA, TOM, JON])
+    assert quotes[-1].speaker == "tom"
+
+
+def test_his_wife_shares_his_surname() -> None:
+    allen = Character(id="allen", name="Mr. Allen", gender="he")
+    wife = Character(id="mrs-allen", name="Mrs. Allen", gender="she")
+    text = (
+        "Lena walked in the garden with Mara.\n\n"
+        "Mr. Allen came out of the house and looked at the sky.\n\n"
+        '"It will rain," said his wife.'
+    )
+    (quote,) = sieve_quotes_of(text, [LENA, MARA, allen, wife])
+    assert quote.speaker == "mrs-allen"
+
+
+def test_narration_calling_a_character_by_surname_alone_mentions_him() -> None:
+    rodney = Character(id="rodney", name="William Rodney", aliases=["Mr. Rodney"], gender="he")
+    text = 'Tom sat by the fire with Mara. Rodney stood up.\n\n"I must go," he said.'
+    (quote,) = sieve_quotes_of(text, [TOM, MARA, rodney])
+    assert quote.speaker == "rodney"
+
+
+def test_a_clause_without_a_subject_after_a_semicolon_continues_the_one_before() -> None:
+    text = (
+        "Mara was silent; for Jon now came into the room from the garden; concluding with these words to Tom:"
+    )
+    tag = tag_introducing(text, 0, len(text))
+    assert tag is not None and tag.subject_text == "Jon"
+    (quote,) = sieve_quotes_of(text + '\n\n"It is snowing hard."', [MARA, JON, TOM])
+    assert (quote.speaker, quote.attribution) == ("jon", "explicit")
+
+
+def test_a_stop_and_a_dash_end_a_sentence_a_tag_is_read_from() -> None:
+    text = (
+        "Mara came in. She asked Lena how many sisters she had, whether they were older or younger "
+        "than herself, whether any of them were likely to be married, whether they were handsome, "
+        "where they had been educated, what carriage their father kept, and what had been their "
+        "mother's maiden name?--Lena felt all the impertinence of her questions, but answered them "
+        'very composedly.--Mara then\nobserved,\n\n"You must come and dine with us."'
+    )
+    (quote,) = sieve_quotes_of(text, [MARA, LENA])
+    assert (quote.speaker, quote.attribution) == ("mara", "explicit")
+
+
+def test_a_pronoun_with_no_one_of_its_gender_before_it_anticipates_who_is_named_next() -> None:
+    text = (
+        "Jon sat on a bench by the lake. A young lady came down the path and stopped near him.\n\n"
+        '"What a view," she said.\n\n'
+        "Her name, he learned later, was Mara."
+    )
+    (quote,) = sieve_quotes_of(text, [JON, MARA])
+    assert (quote.speaker, quote.attribution) == ("mara", "anaphoric")
+
+
+def test_a_name_with_a_title_inside_a_tag_subject_is_read_whole() -> None:
+    miller = Character(id="miller", name="Mrs. Miller", gender="she")
+    eugenio = Character(id="eugenio", name="Eugenio", gender="he")
+    text = '"Does mademoiselle propose to go alone?" asked Eugenio of Mrs. Miller.'
+    (quote,) = sieve_quotes_of(text, [miller, eugenio])
+    assert quote.speaker == "eugenio"
+    text = 'Mara watched her. Suddenly Mrs. Miller turned abruptly, and\nexclaimed:\n\n"We must go."'
+    (quote,) = sieve_quotes_of(text, [MARA, miller, eugenio])
+    assert (quote.speaker, quote.attribution) == ("miller", "explicit")
