@@ -4,6 +4,7 @@ of the real PDNC and LitBank data."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -83,6 +84,18 @@ def test_predicted_characters_map_to_gold_by_names_then_mentions() -> None:
         Character(id="c3", name="Lydia"),
     ]
     assert map_characters(predicted, gold) == {"c1": "Mr. Darcy", "c2": "Mr. Bingley"}
+
+
+def test_a_character_maps_to_the_gold_one_most_of_its_mentions_name() -> None:
+    # PDNC lists a minor "Norris" beside Mrs. Norris; the cluster says "Mrs. Norris" thrice.
+    text = "Mrs. Norris came. Mrs. Norris sat. Mrs. Norris spoke. Norris."
+    gold = [
+        Character(id="Mrs. Norris", name="Mrs. Norris"),
+        Character(id="Norris", name="Norris"),
+    ]
+    mentions = [(m.start(), m.end()) for m in re.finditer(r"(?:Mrs\. )?Norris", text)]
+    predicted = [Character(id="c1", name="Norris", aliases=["Mrs. Norris"], mentions=mentions)]
+    assert map_characters(predicted, gold, text) == {"c1": "Mrs. Norris"}
 
 
 def test_pipeline_cast_is_mapped_to_gold_characters_by_name(monkeypatch: pytest.MonkeyPatch) -> None:

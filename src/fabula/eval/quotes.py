@@ -134,16 +134,21 @@ def _pair_overlapping(gold: list[tuple[int, int]], pred: list[tuple[int, int]]) 
     return paired
 
 
-def map_characters(predicted: list[Character], gold: list[Character]) -> dict[str, str]:
-    """Each predicted character's gold counterpart: most shared name forms, then shared mentions."""
+def map_characters(predicted: list[Character], gold: list[Character], text: str = "") -> dict[str, str]:
+    """Each predicted character's gold counterpart: the one most of its mentions name (each
+    shared name form weighed by how often the character's mentions in `text` use it), then the
+    one sharing most mentions. A cluster of "Mrs. Norris" a thousand times and "Norris" once is
+    Mrs. Norris, not a minor character listed as "Norris"."""
     gold_forms = {g.id: {normalise(n) for n in [g.name, *g.aliases]} for g in gold}
     gold_mentions = {g.id: set(g.mentions) for g in gold}
     mapping = {}
     for p in predicted:
+        used = Counter(normalise(text[s:e]) for s, e in p.mentions) if text else Counter()
         forms = {normalise(n) for n in [p.name, *p.aliases]}
+        weight = {form: 1 + used[form] for form in forms}
         mentions = set(p.mentions)
         scored = [
-            (len(forms & gold_forms[g.id]), len(mentions & gold_mentions[g.id]), g.id)
+            (sum(weight[f] for f in forms & gold_forms[g.id]), len(mentions & gold_mentions[g.id]), g.id)
             for g in gold
             if forms & gold_forms[g.id] or mentions & gold_mentions[g.id]
         ]
@@ -361,7 +366,7 @@ def prepare(doc: Document, cast: CastSource) -> tuple[Story, dict[str, str]]:
     stages = PipelineConfig.default().stages
     before = stages[: stages.index("quotes")] if "quotes" in stages else stages
     story = run_pipeline(story, PipelineConfig(stages=before)) if before else story
-    return story, map_characters(story.characters, doc.characters)
+    return story, map_characters(story.characters, doc.characters, story.text)
 
 
 def analyse(doc: Document, cast: CastSource, reranker: Reranker | None) -> tuple[Story, dict[str, str]]:
