@@ -98,6 +98,20 @@ def test_a_character_maps_to_the_gold_one_most_of_its_mentions_name() -> None:
     assert map_characters(predicted, gold, text) == {"c1": "Mrs. Norris"}
 
 
+def test_a_character_sharing_no_listed_name_maps_to_the_one_its_names_could_be() -> None:
+    # PDNC lists Adela Quested without "Miss Quested"; "Moore" alone could be either Moore.
+    gold = [
+        Character(id="Adela Quested", name="Adela Quested", aliases=["Adela"], gender="she"),
+        Character(id="Mrs. Moore", name="Mrs. Moore", gender="she"),
+        Character(id="Ralph", name="Ralph", aliases=["Ralph Moore"], gender="he"),
+    ]
+    predicted = [
+        Character(id="c1", name="Miss Quested", aliases=["Quested"]),
+        Character(id="c2", name="Moore"),
+    ]
+    assert map_characters(predicted, gold) == {"c1": "Adela Quested"}
+
+
 def test_pipeline_cast_is_mapped_to_gold_characters_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     """With `--cast pipeline` the characters stage's ids ("c1", "c2") are mapped by name."""
 

@@ -30,6 +30,7 @@ from typing import Annotated
 import typer
 
 from fabula import ingest
+from fabula.characters.names import compatible, parse_name
 from fabula.errors import InputError
 from fabula.eval.entities import Counts
 from fabula.pipeline import PipelineConfig, run_pipeline
@@ -154,7 +155,24 @@ def map_characters(predicted: list[Character], gold: list[Character], text: str 
         ]
         if scored:
             mapping[p.id] = max(scored)[2]
+        elif fitting := _by_fitting_names([p.name, *p.aliases], weight, gold):
+            mapping[p.id] = fitting
     return mapping
+
+
+def _by_fitting_names(surfaces: list[str], weight: dict[str, int], gold: list[Character]) -> str | None:
+    """Where no name form is shared, the gold character whose names the predicted ones could
+    be (`names.compatible`), weighed as above: "Miss Quested" is Adela Quested, whom PDNC lists
+    only as "Adela" and "Adela Quested"."""
+    parsed = [(parse_name(s), weight.get(normalise(s), 1)) for s in surfaces if s[:1].isupper()]
+    votes: Counter[str] = Counter()
+    for g in gold:
+        names = [parse_name(n) for n in [g.name, *g.aliases]]
+        votes[g.id] = sum(w for name, w in parsed if any(compatible(name, other) for other in names))
+    best = votes.most_common(2)
+    if not best or best[0][1] == 0 or (len(best) > 1 and best[1][1] == best[0][1]):
+        return None
+    return best[0][0]
 
 
 def score(doc: Document, story: Story, mapping: dict[str, str]) -> Tally:
