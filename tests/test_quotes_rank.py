@@ -9,7 +9,7 @@ import pytest
 from fabula.errors import InputError
 from fabula.eval.quotes import CastSource, prepare, read_pdnc
 from fabula.quotes.attribute import attribute, sieve
-from fabula.quotes.rank import SpeakerModel, shipped_model
+from fabula.quotes.rank import SpeakerModel, candidate_options, shipped_model
 from fabula.quotes.train import Corpus, gold_speakers, groups
 from fabula.story import Character, Story
 
@@ -69,3 +69,56 @@ def test_cross_validation_needs_novels_outside_the_fold() -> None:
     corpus = Corpus(TINY)
     with pytest.raises(InputError, match="too few novels"):
         corpus.model_without(read_pdnc(TINY / "data" / "TinyNovel"))
+
+
+def _features_of(text: str, turn: int) -> dict[str, list[str]]:
+    """Each candidate's features for one turn of a hand-written scene (Mara, Jon, Tom)."""
+    state = sieve(Story(text=text, characters=[MARA, JON, TOM]))
+    options = candidate_options(state)[turn]
+    assert options is not None
+    return dict(options)
+
+
+def test_a_name_called_in_the_exchange_sets_whose_turns_are_whose() -> None:
+    """Tom, called in the first turn, answers it: he speaks the second and the fourth turn
+    ("even" to them), not the third ("odd")."""
+    text = (
+        "Mara and Jon sat with Tom by the fire.\n\n"
+        '"Tom, pass the salt."\n\n'
+        '"Here it is."\n\n'
+        '"Thank you. And the bread?"\n\n'
+        '"There is none left."'
+    )
+    assert "callparity:back:even" in _features_of(text, 1)["tom"]
+    assert "callparity:back:odd" in _features_of(text, 2)["tom"]
+    assert "callparity:back:even" in _features_of(text, 3)["tom"]
+    assert not any(f.startswith("callparity") for f in _features_of(text, 3)["mara"])
+
+
+def test_a_pronoun_in_a_turns_narration_speaks_for_a_speaker_of_its_gender() -> None:
+    """'The suggestion delighted him.' names no one: the man of the exchange speaks, not Mara
+    whom the narration before named; the cue is weighed apart where the paragraph names someone."""
+    text = (
+        'Jon looked up from his book. "Shall we walk to the lake?" he asked.\n\n'
+        '"If Tom comes with us," said Mara.\n\n'
+        'The suggestion delighted him. "No, indeed, I should like nothing better."'
+    )
+    features = _features_of(text, 2)
+    assert "narrated:match:spoke" in features["jon"]
+    assert "narrated:clash:spoke" in features["mara"]
+    assert "narrated:match:unnamed" in features["jon"]
+    named = text.replace("The suggestion delighted him.", "The suggestion of Tom delighted him and Mara.")
+    assert "narrated:match:named" in _features_of(named, 2)["jon"]
+
+
+def test_a_third_voice_in_a_two_party_exchange_is_marked() -> None:
+    """Mara and Jon hold the exchange; Tom, named in the narration, is outside it."""
+    text = (
+        "Tom had gone to bed early.\n\n"
+        '"Is he asleep?" asked Mara.\n\n'
+        '"Long since," said Jon.\n\n'
+        '"Then we can talk."'
+    )
+    features = _features_of(text, 2)
+    assert "party:2:in" in features["mara"]
+    assert "party:2:out" in features["tom"]

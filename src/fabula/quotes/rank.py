@@ -5,8 +5,9 @@ Every character that could have spoken such a turn -- named in the narration of 
 `WINDOW` paragraphs, a speaker or someone called by name in the turns around it, the sieve's own
 choice -- is scored by a linear model over hand features: the sieve's choice and the step that
 made it, who spoke one, two and three turns before and after (and whether those turns were
-tagged), parity to the tagged turns of the exchange, vocatives, gender agreement with a pronoun
-tag, subjects of the narration, recency, prominence. The best scoring candidate speaks. The
+tagged), parity to the tagged turns and to the vocatives of the exchange, whether the candidate
+speaks in the exchange at all, gender agreement with a pronoun tag or with the pronouns of the
+turn's narration, subjects of the narration, recency, prominence. The best scoring candidate speaks. The
 model is trained on the sieve's own state; at run time it goes over the story `PASSES` times,
 each round reading the neighbours the round before chose. Weights: data/speakers.json, rebuilt
 by `fabula train quotes` (`fabula.quotes.train`) from PDNC; docs/quotes.md lists the features.
@@ -32,7 +33,7 @@ from fabula.quotes.attribute import (
     _Unit,
 )
 from fabula.quotes.cast import Cast
-from fabula.quotes.lexicon import ADDRESS_GENDER
+from fabula.quotes.lexicon import ADDRESS_GENDER, PRONOUN_GENDER
 
 # Rounds of reranking: each reads the neighbours the round before chose (PDNC cross-validated:
 # one round 77.7, three 78.4, six 78.5).
@@ -49,6 +50,7 @@ ANCHOR_REACH = 12
 # A form of address set off by punctuation or the quote's edge: "Yes, sir." "Mamma, look!"
 _FORMS = "|".join(sorted(map(re.escape, ADDRESS_GENDER), key=len, reverse=True))
 _ADDRESS = re.compile(rf"(?:^|[,;!?.—–-]\s*)({_FORMS})\s*(?=[,;!?.—–-]|$)", re.IGNORECASE)
+_PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 
 Options = list[tuple[str, list[str]]]  # (character id, features)
 
@@ -160,6 +162,45 @@ def _anchors(units: list[_Unit], i: int, step: int) -> dict[str, str]:
     return found
 
 
+def _exchange_speakers(units: list[_Unit], i: int) -> set[str]:
+    """Who speaks the other turns of the strict exchange around turn `i` (up to `ANCHOR_REACH`
+    turns each way), as the sieve or the last round left them."""
+    found: set[str] = set()
+    for step in (-1, 1):
+        distance = 1
+        while distance <= ANCHOR_REACH and _adjacent(units, i, step, distance):
+            speaker = units[i + step * distance].speaker
+            if speaker is not None:
+                found.add(speaker)
+            distance += 1
+    return found
+
+
+def _called_parity(units: list[_Unit], i: int, step: int) -> dict[str, str]:
+    """Feature suffixes for the characters called by name in the strict exchange around turn
+    `i`, nearest call first: whom a turn calls speaks the turns beside it, so a call an odd
+    number of turns away puts them on this turn's parity ("even") and an even number off it."""
+    found: dict[str, str] = {}
+    for distance in range(1, ANCHOR_REACH + 1):
+        if not _adjacent(units, i, step, distance):
+            break
+        other = units[i + step * distance]
+        for cid in other.vocatives:
+            if cid != other.speaker and cid not in found:
+                found[cid] = f"{'back' if step < 0 else 'ahead'}:{'odd' if distance % 2 == 0 else 'even'}"
+    return found
+
+
+def _narrated(text: str, start: int, end: int, quoted: list[tuple[int, int]]) -> set[str]:
+    """The genders of the he/she pronouns in the narration of [start, end) outside the quotes:
+    "The suggestion delighted him. 'No, indeed...'" is said by a man of the exchange, not by
+    the woman the paragraph before named."""
+    found: set[str] = set()
+    for lo, hi in zip([start, *(e for _, e in quoted)], [*(s for s, _ in quoted), end], strict=True):
+        found |= {PRONOUN_GENDER[m.group().lower()] for m in _PRONOUN.finditer(text, lo, max(lo, hi))}
+    return found
+
+
 def _names_inside(cast: Cast, unit: _Unit) -> set[str]:
     return {cid for it in unit.items for _, _, cid in cast.names_in(it.found.start, it.found.end)}
 
@@ -190,8 +231,11 @@ class _Turn:
     scene_named: set[str]
     spoke: dict[str, int]  # turns back each character last spoke, this conversation
     anchored: list[dict[str, str]]  # `_anchors` back and ahead
+    called: list[dict[str, str]]  # `_called_parity` back and ahead
+    exchange_speakers: set[str]  # who speaks the other turns of the strict exchange
     addressed: set[str]  # genders the previous turn's forms of address give (its addressee)
     addressing: set[str]  # genders this turn's forms of address give
+    narrated: set[str]  # genders of the he/she pronouns in the turn's narration
     gender: str | None  # the pronoun or description tag's gender
     salient: str | None  # `_salient`'s choice for it
     owning: str | None  # the character "her" of "her mother" is
@@ -247,8 +291,11 @@ def _turn(sieve: Sieve, i: int) -> _Turn:
         scene_named=scene_named,
         spoke=spoke,
         anchored=[_anchors(units, i, -1), _anchors(units, i, 1)],
+        called=[_called_parity(units, i, -1), _called_parity(units, i, 1)],
+        exchange_speakers=_exchange_speakers(units, i),
         addressed=_addressed(text, units[i - 1]) if back and back[0][1] else set(),
         addressing=_addressed(text, unit),
+        narrated=_narrated(text, start, end, quoted),
         gender=gender,
         salient=salient,
         owning=owning,
@@ -282,8 +329,17 @@ def _features(turn: _Turn, cid: str, known: str) -> list[str]:
     unit = turn.unit
     base = [f"recent:{_rank(turn.recent, cid, 4)}", f"subject:{_rank(turn.subjects, cid, 3)}"]
     base += [f"anchor:{found[cid]}" for found in turn.anchored if cid in found]
+    base += [f"callparity:{found[cid]}" for found in turn.called if cid in found]
+    party = "in" if cid in turn.exchange_speakers else "out"
+    base.append(
+        f"party:{min(len(turn.exchange_speakers), 3)}:{party}"
+    )  # a third voice in a two-party exchange
     if len(turn.addressed) == 1 and known != "unknown":
         base.append(f"addressed:{_agreement(known, next(iter(turn.addressed)))}")
+    if len(turn.narrated) == 1 and known != "unknown":
+        agreement = _agreement(known, next(iter(turn.narrated)))
+        base += [f"narrated:{agreement}", f"narrated:{agreement}:{'spoke' if cid in turn.spoke else 'new'}"]
+        base.append(f"narrated:{agreement}:{'named' if turn.own_named else 'unnamed'}")
     if len(turn.addressing) == 1 and known != "unknown":
         base.append(f"addressing:{_agreement(known, next(iter(turn.addressing)))}")
     base.append(f"spoke:{turn.spoke.get(cid, 'never')}")
