@@ -3,9 +3,9 @@ pronoun or a speaker tag is shown of its candidates."""
 
 from __future__ import annotations
 
-from fabula.characters.coref import Resolver, _Cluster, describe, resolve
+from fabula.characters.coref import CorefModel, Resolver, _Cluster, describe, resolve
 from fabula.characters.extract import story_mentions
-from fabula.characters.mentions import Kind, Mention
+from fabula.characters.mentions import Kind, Mention, QuoteSpan
 from fabula.characters.names import cluster_names, parse_name
 from test_characters import PARSON, groups, parsed_mentions, story_with
 
@@ -157,3 +157,34 @@ def test_a_speaker_tag_knows_who_spoke_before_a_paragraph_of_narration() -> None
     Resolver(mentions, quotes, text=PARSON).run(decide)
     assert "he|cue_turn-1_past_narration" in seen["Jack Durbeyfield"]
     assert "he|cue_turn-2_past_narration" in seen["the parson"]
+
+
+def test_no_weight_puts_a_woman_in_a_mans_cluster() -> None:
+    """A model that would join anything to the latest cluster still keeps "The lady" off Mr. Bingley
+    (a man by his title) and off Tom (a man by his pronouns), a "She" in a quote off its speaker and
+    "She" off the city just named."""
+    eager = CorefModel({"NOM|r0": 10.0, "sheq|r0": 10.0, "he|r0": 10.0})
+    text = "Mr. Bingley bowed. The lady smiled."
+    spans: list[tuple[str, Kind, str, int]] = [
+        ("Mr. Bingley", "PROP", "subj", 2),
+        ("The lady", "NOM", "subj", 6),
+    ]
+    ids = resolve(parsed_mentions(text, spans), text=text, model=eager)
+    assert ids[0] != ids[1]
+    text = "Tom bowed; he smiled. The lady laughed."
+    spans = [("Tom", "PROP", "subj", 1), ("he", "PRON", "subj", 4), ("The lady", "NOM", "subj", 8)]
+    ids = resolve(parsed_mentions(text, spans), text=text, model=eager)
+    assert ids[0] == ids[1] != ids[2]
+    text = "“She is late,” said Mr. Bingley."
+    mentions = [
+        Mention(1, 4, "She", "PRON", 0, None, 0, 0),
+        Mention(20, 31, "Mr. Bingley", "PROP", 0, "PER", -1, 0),
+    ]
+    ids = resolve(mentions, [QuoteSpan(0, 15, 0, 0, 0)], text=text, model=eager)
+    assert ids[0] != ids[1]
+    text = "Carrie saw the great city. She wept."
+    spans = [("Carrie", "PROP", "subj", 1), ("the great city", "NOM", "obj", 1), ("She", "PRON", "subj", 7)]
+    mentions = parsed_mentions(text, spans)
+    mentions[1].label = "GPE"
+    ids = resolve(mentions, text=text, model=CorefModel({"she|r0": 10.0}))
+    assert ids[1] != ids[2]

@@ -3,7 +3,9 @@
 Proper names are grouped first (`names.cluster_names`); every other mention is resolved left to
 right against the clusters built so far (entity ranking): a linear model scores the most recent
 clusters from hand features (recency, gender/number agreement, head and string match, quote and
-speaker context) and the mention joins the best one, unless starting its own scores higher.
+speaker context) and the mention joins the best one that no rule vetoes (`Resolver.vetoed`: "she"
+never joins "Mr. Bingley"), unless starting its own scores higher. The vetoes act at inference
+only, so that training still learns from the pairs they rule out.
 Mentions inside a quotation whose speaker tag follows it ("I am tired," said Tom) are resolved
 after the tag, so "I" can join the speaker. Weights: data/coref.json, rebuilt by
 `fabula.characters.train` from LitBank.
@@ -57,6 +59,7 @@ _HEAD_STOPS = {
     "(",
 }
 _NARRATION_PERSONS = {"1", "2", "3"}
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
 # Core arguments of one verb never corefer unless one is reflexive; obliques may ("she put it beside her").
 _ARGUMENT_ROLES = frozenset({"subj", "subjpass", "obj"})
 _CLAUSEMATE_LOOKBACK = 6
@@ -116,6 +119,7 @@ class _Cluster:
     persons: set[str] = field(default_factory=set)
     groups: set[int] = field(default_factory=set)
     named: bool = False
+    titled: str = ""  # the gender a title in one of its names gives it ("Mr. Bingley": he)
     narrator: bool = False
     turns_first: set[int] = field(default_factory=set)
     turns_second: set[int] = field(default_factory=set)
@@ -631,6 +635,8 @@ class Resolver:
             cluster.turns_second.add(turn)
         if m.quote >= 0 and m.kind != "PRON":
             cluster.turns_named.add(turn)
+        if m.kind == "PROP" and info.gender in {"he", "she"} and not cluster.titled:
+            cluster.titled = info.gender
         if i in self.name_group:
             cluster.named = True
             group = self.name_group[i]
@@ -639,6 +645,19 @@ class Resolver:
                 self.by_name[group] = cluster
                 cluster.genders.update(self.name_gender.get(group, {}))
         return cluster
+
+    def vetoed(self, i: int, cluster: _Cluster) -> bool:
+        """Whether mention i may not join `cluster` whatever the scores: "she" (or "her father")
+        joins no cluster named with a man's title ("Mr. Bingley") or mostly called "he", and no
+        place ("the great city")."""
+        gender = self.info[i].gender
+        if gender not in {"he", "she"}:
+            return False
+        return (
+            cluster.titled not in {"", gender}
+            or _clash(gender, cluster)
+            or cluster.majority(cluster.labels) in _PLACES
+        )
 
     def _plain_pronoun(self, i: int) -> bool:
         """A pronoun that is an argument of its verb and not reflexive (binding theory's principle B)."""
@@ -740,6 +759,8 @@ def resolve(
     def decide(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
         best, best_score = None, model.score(new) + model.new_offset
         for cluster, features in scored:
+            if resolver.vetoed(i, cluster):
+                continue
             score = model.score(features)
             if score > best_score:
                 best, best_score = cluster, score
