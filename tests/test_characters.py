@@ -475,3 +475,37 @@ def test_a_stray_capital_makes_no_name_but_will_stays_a_name_beside_will() -> No
     names = {c.name for c in run(Story(text=text)).characters}
     assert "Will" in names
     assert not any(name.startswith("Do") for name in names)
+
+
+def test_a_cluster_is_shown_by_a_name_of_its_commonest_person() -> None:
+    # A place merged once into a character's mentions is no name of hers, however long.
+    assert canonical(["Lydia", "Lydia", "Lydia", "Rosings Park", "Lydia Bennet"]) == "Lydia Bennet"
+    assert canonical(["Lydia", "Lydia", "Rosings Park"]) == "Lydia"
+    # A name broken over two lines is the name, written on one.
+    assert canonical(["Mr.\nWoodhouse", "Mr. Woodhouse"]) == "Mr. Woodhouse"
+
+
+def test_a_rank_takes_a_surname_and_an_officers_wife_is_not_the_officer() -> None:
+    names = ["Fitzwilliam Darcy", "Mr. Darcy", "Colonel Fitzwilliam", "Colonel Forster", "Mrs. Forster"]
+    assert groups(names) == [
+        {"Colonel Fitzwilliam"},
+        {"Colonel Forster"},
+        {"Fitzwilliam Darcy", "Mr. Darcy"},
+        {"Mrs. Forster"},
+    ]
+
+
+def test_a_bare_first_name_goes_to_its_own_name_before_a_variant_of_it() -> None:
+    # "Maria" is Maria Bertram though "Mary Crawford" is named more (Mary and Maria are variants).
+    names = ["Mary Crawford", "Mary Crawford", "Mary Crawford", "Maria Bertram", "Maria"]
+    assert groups(names) == [{"Maria", "Maria Bertram"}, {"Mary Crawford"}]
+
+
+def test_a_diminutive_is_not_the_one_called_by_title_and_full_first_name() -> None:
+    # Sir Thomas's son is Tom; Lady Catherine is not Kitty, even with a stray bare "Catherine".
+    names = ["Sir Thomas Bertram", "Sir Thomas", "Sir Thomas", "Tom Bertram", "Tom"]
+    assert groups(names) == [{"Sir Thomas", "Sir Thomas Bertram"}, {"Tom", "Tom Bertram"}]
+    # But a shorter "Sir John" may be Jack Durbeyfield, whom the parson calls so.
+    assert groups(["Jack Durbeyfield", "Jack Durbeyfield", "Sir John"]) == [{"Jack Durbeyfield", "Sir John"}]
+    names = ["Lady Catherine de Bourgh", "Lady Catherine", "Lady Catherine", "Catherine", "Kitty"]
+    assert groups(names) == [{"Catherine", "Lady Catherine", "Lady Catherine de Bourgh"}, {"Kitty"}]

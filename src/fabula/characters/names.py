@@ -31,6 +31,12 @@ HONORIFICS: dict[str, str] = {
 }  # fmt: skip
 # Titles used with a surname alone: "Mrs. March" is the mother, not one of the March girls.
 _SURNAME_TITLES = {"mr", "mrs", "mister", "missus", "ms", "monsieur", "madame", "herr", "frau"}
+# Ranks: with one name, a surname ("Colonel Fitzwilliam" is not Fitzwilliam Darcy); and "Mrs."
+# with the same surname is the officer's wife ("Colonel Forster", "Mrs. Forster").
+_RANKS = {"colonel", "col", "captain", "capt", "major", "general", "gen", "admiral", "lieutenant", "lt",
+          "sergeant", "sgt", "commander"}  # fmt: skip
+# Titles that go with a given name ("Sir Thomas", "Lady Catherine").
+_GIVEN_NAME_TITLES = {"sir", "lady", "lord", "dame"}
 # Titles that, with one name among several of a family, name none of the first-named ones
 # ("Lady Elliot" is neither Anne nor Elizabeth Elliot).
 _AMBIGUOUS_TITLES = _SURNAME_TITLES | {"lady", "lord", "sir", "dame"}
@@ -109,7 +115,7 @@ def parse_name(text: str) -> Name:
     # Words before the name are description: "old Tom Jarndyce", "plain Jack Durbeyfield".
     described = next((i for i, w in enumerate(found) if not (w.isalpha() and w.islower())), 0)
     words = words[described:]
-    while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "good"}:
+    while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "dearest", "good"}:
         words = words[1:]
     honorific, gender = "", ""
     while len(words) > 1 and (title := _title(words[0])):
@@ -131,16 +137,26 @@ def compatible(a: Name, b: Name) -> bool:
     if a.group:
         return a.tokens[-1] == b.tokens[-1]
     short, long = sorted((a, b), key=lambda n: len(n.tokens))
+    # Sir Thomas's son is Tom, Lady Catherine is not Kitty: with such a title the first name is
+    # the person's own, and a variant of it someone else's (a shorter "Sir John" may still be
+    # Jack Durbeyfield, so called by the parson).
+    variants = long.honorific not in _GIVEN_NAME_TITLES and (
+        len(short.tokens) < len(long.tokens) or short.honorific not in _GIVEN_NAME_TITLES
+    )
+
+    def same_first(x: str, y: str) -> bool:
+        return x == y or (variants and first_names_match(x, y))
+
     if len(short.tokens) == len(long.tokens):
         if len(short.tokens) == 1:
-            return first_names_match(short.tokens[0], long.tokens[0])
-        return short.tokens[-1] == long.tokens[-1] and first_names_match(short.tokens[0], long.tokens[0])
+            return same_first(short.tokens[0], long.tokens[0])
+        return short.tokens[-1] == long.tokens[-1] and same_first(short.tokens[0], long.tokens[0])
     if len(short.tokens) == 1:
         word = short.tokens[0]
-        if short.honorific in _SURNAME_TITLES:
+        if short.honorific in _SURNAME_TITLES or short.honorific in _RANKS:
             return word == long.tokens[-1]
-        return word == long.tokens[-1] or first_names_match(word, long.tokens[0])
-    return short.tokens[-1] == long.tokens[-1] and first_names_match(short.tokens[0], long.tokens[0])
+        return word == long.tokens[-1] or same_first(word, long.tokens[0])
+    return short.tokens[-1] == long.tokens[-1] and same_first(short.tokens[0], long.tokens[0])
 
 
 def _anchors(name: Name, members: list[Name]) -> list[Name]:
@@ -187,7 +203,9 @@ def cluster_names(names: list[Name]) -> list[int]:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name.
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
-        fits = [g for g in fits if not clash(name, members[g])]
+        fits = [g for g in fits if not clash(name, members[g]) and not _spouses(name, members[g])]
+        if len(name.tokens) == 1 and name.honorific not in _SURNAME_TITLES | _RANKS:
+            fits = _by_first_name(name.tokens[0], fits, members)
         if not fits:
             group_of[key] = len(members)
             members.append([name])
@@ -206,11 +224,33 @@ def cluster_names(names: list[Name]) -> list[int]:
     return result
 
 
+def _spouses(name: Name, members: list[Name]) -> bool:
+    """Whether "Mrs. X" would join "Colonel X" (or the other way round): his wife."""
+    if len(name.tokens) != 1:
+        return False
+    titles = {m.honorific for m in members if m.tokens == name.tokens}
+    if name.honorific == "mrs":
+        return bool(titles & _RANKS)
+    return name.honorific in _RANKS and "mrs" in titles
+
+
+def _by_first_name(word: str, fits: list[int], members: list[list[Name]]) -> list[int]:
+    """The groups a one-word first name ("Maria", "Miss Maria") may join: those whose first
+    name it is, before those it fits only as a variant ("Maria" is Maria Bertram before Mary
+    Crawford)."""
+    return [g for g in fits if any(m.tokens[0] == word for m in members[g])] or fits
+
+
 def canonical(names: list[str]) -> str:
-    """The name to show for a cluster: the fullest name, the commonest among equally full ones."""
-    counts = Counter(n.strip() for n in names if n.strip())
+    """The name to show for a cluster: the fullest name, the commonest among equally full ones;
+    of the names that could be the commonest one's person ("Rosings Park", merged once into
+    Lydia's mentions, is not her name)."""
+    counts = Counter(" ".join(n.split()) for n in names if n.strip())  # "Mr.\nWeston" is "Mr. Weston"
     if not counts:
         return ""
+    commonest = parse_name(counts.most_common(1)[0][0])
+    fitting = {n: c for n, c in counts.items() if compatible(parse_name(n), commonest)}
+    counts = Counter(fitting) or counts
 
     def rank(text: str) -> tuple[int, int, int, int, int, int]:
         parsed = parse_name(text)
