@@ -3,19 +3,11 @@ coreference: each test is a rule of `fabula.quotes.attribute` on a hand-written 
 
 from __future__ import annotations
 
-from fabula.quotes.attribute import attribute
 from fabula.quotes.tags import tag_introducing
-from fabula.story import Character, Quote, Story
+from fabula.story import Character
+from test_quotes import JON, LENA, MARA, sieve_quotes_of
 
-MARA = Character(id="mara", name="Mara Voss", aliases=["Mara"], gender="she")
-LENA = Character(id="lena", name="Lena Hart", aliases=["Lena"], gender="she")
-JON = Character(id="jon", name="Jon Reyes", aliases=["Jon"], gender="he")
 TOM = Character(id="tom", name="Tom Hale", aliases=["Tom"], gender="he")
-
-
-def sieve_quotes_of(text: str, characters: list[Character]) -> list[Quote]:
-    """The sieve alone, without the learned ranker the stage runs after it."""
-    return attribute(Story(text=text, characters=characters))
 
 
 def test_a_pronoun_takes_the_subject_of_its_own_paragraph_before_the_exchange() -> None:
