@@ -495,12 +495,6 @@ def test_a_rank_takes_a_surname_and_an_officers_wife_is_not_the_officer() -> Non
     ]
 
 
-def test_a_bare_first_name_goes_to_its_own_name_before_a_variant_of_it() -> None:
-    # "Maria" is Maria Bertram though "Mary Crawford" is named more (Mary and Maria are variants).
-    names = ["Mary Crawford", "Mary Crawford", "Mary Crawford", "Maria Bertram", "Maria"]
-    assert groups(names) == [{"Maria", "Maria Bertram"}, {"Mary Crawford"}]
-
-
 def test_a_diminutive_is_not_the_one_called_by_title_and_full_first_name() -> None:
     # Sir Thomas's son is Tom; Lady Catherine is not Kitty, even with a stray bare "Catherine".
     names = ["Sir Thomas Bertram", "Sir Thomas", "Sir Thomas", "Tom Bertram", "Tom"]

@@ -204,8 +204,6 @@ def cluster_names(names: list[Name]) -> list[int]:
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
         fits = [g for g in fits if not clash(name, members[g]) and not _spouses(name, members[g])]
-        if len(name.tokens) == 1 and name.honorific not in _SURNAME_TITLES | _RANKS:
-            fits = _by_first_name(name.tokens[0], fits, members)
         if not fits:
             group_of[key] = len(members)
             members.append([name])
@@ -232,13 +230,6 @@ def _spouses(name: Name, members: list[Name]) -> bool:
     if name.honorific == "mrs":
         return bool(titles & _RANKS)
     return name.honorific in _RANKS and "mrs" in titles
-
-
-def _by_first_name(word: str, fits: list[int], members: list[list[Name]]) -> list[int]:
-    """The groups a one-word first name ("Maria", "Miss Maria") may join: those whose first
-    name it is, before those it fits only as a variant ("Maria" is Maria Bertram before Mary
-    Crawford)."""
-    return [g for g in fits if any(m.tokens[0] == word for m in members[g])] or fits
 
 
 def canonical(names: list[str]) -> str:
