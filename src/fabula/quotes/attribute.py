@@ -385,23 +385,10 @@ def _salient(
     """The character a pronoun at `offset` continues: the latest of its gender that was the
     subject of a sentence ("Jane could have no reserves from Elizabeth. ... she added" is Jane)
     in this or the two paragraphs before; else the latest of its gender mentioned at all."""
-    return _salient_subject(text, paras, paragraph, offset, gender, cast, exclude) or cast.antecedent(
+    window = paras[max(0, paragraph - SALIENCE_PARAGRAPHS)][0]
+    return _subject_in(text, cast, window, offset, gender, exclude) or cast.antecedent(
         offset, gender, exclude
     )
-
-
-def _salient_subject(
-    text: str,
-    paras: list[tuple[int, int]],
-    paragraph: int,
-    offset: int,
-    gender: str,
-    cast: Cast,
-    exclude: Collection[str] = (),
-) -> str | None:
-    """The latest character of the gender made a sentence's subject in this or the two
-    paragraphs before `offset`."""
-    return _subject_in(text, cast, paras[max(0, paragraph - SALIENCE_PARAGRAPHS)][0], offset, gender, exclude)
 
 
 def _subject_in(

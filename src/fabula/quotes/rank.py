@@ -147,15 +147,23 @@ def _talkers(sieve: Sieve) -> Counter[str]:
     return Counter(u.speaker for u in sieve.units if u.step == "tag" and u.speaker is not None)
 
 
+def _exchange(units: list[_Unit], i: int, step: int) -> list[tuple[int, _Unit]]:
+    """The turns of the strict exchange (no narration between) before (step -1) or after (1)
+    turn `i`, up to `ANCHOR_REACH`, nearest first, each with its distance in turns."""
+    found: list[tuple[int, _Unit]] = []
+    for distance in range(1, ANCHOR_REACH + 1):
+        if not _adjacent(units, i, step, distance):
+            break
+        found.append((distance, units[i + step * distance]))
+    return found
+
+
 def _anchors(units: list[_Unit], i: int, step: int) -> dict[str, str]:
     """Feature suffixes for the speakers of the tagged turns of the strict exchange around
     turn `i`, nearest first: direction, whether an even number of turns away (alternation says
     they speak this turn too), and whether the nearest such speaker or a later one."""
     found: dict[str, str] = {}
-    for distance in range(1, ANCHOR_REACH + 1):
-        if not _adjacent(units, i, step, distance):
-            break
-        other = units[i + step * distance]
+    for distance, other in _exchange(units, i, step):
         if other.step == "tag" and other.speaker is not None and other.speaker not in found:
             parity = "even" if distance % 2 == 0 else "odd"
             found[other.speaker] = f"{'back' if step < 0 else 'ahead'}:{parity}:{min(len(found), 1)}"
@@ -163,17 +171,14 @@ def _anchors(units: list[_Unit], i: int, step: int) -> dict[str, str]:
 
 
 def _exchange_speakers(units: list[_Unit], i: int) -> set[str]:
-    """Who speaks the other turns of the strict exchange around turn `i` (up to `ANCHOR_REACH`
-    turns each way), as the sieve or the last round left them."""
-    found: set[str] = set()
-    for step in (-1, 1):
-        distance = 1
-        while distance <= ANCHOR_REACH and _adjacent(units, i, step, distance):
-            speaker = units[i + step * distance].speaker
-            if speaker is not None:
-                found.add(speaker)
-            distance += 1
-    return found
+    """Who speaks the other turns of the strict exchange around turn `i`, as the sieve or the
+    last round left them."""
+    return {
+        other.speaker
+        for step in (-1, 1)
+        for _, other in _exchange(units, i, step)
+        if other.speaker is not None
+    }
 
 
 def _called_parity(units: list[_Unit], i: int, step: int) -> dict[str, str]:
@@ -181,10 +186,7 @@ def _called_parity(units: list[_Unit], i: int, step: int) -> dict[str, str]:
     `i`, nearest call first: whom a turn calls speaks the turns beside it, so a call an odd
     number of turns away puts them on this turn's parity ("even") and an even number off it."""
     found: dict[str, str] = {}
-    for distance in range(1, ANCHOR_REACH + 1):
-        if not _adjacent(units, i, step, distance):
-            break
-        other = units[i + step * distance]
+    for distance, other in _exchange(units, i, step):
         for cid in other.vocatives:
             if cid != other.speaker and cid not in found:
                 found[cid] = f"{'back' if step < 0 else 'ahead'}:{'odd' if distance % 2 == 0 else 'even'}"
