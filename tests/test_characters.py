@@ -503,3 +503,9 @@ def test_a_diminutive_is_not_the_one_called_by_title_and_full_first_name() -> No
     assert groups(["Jack Durbeyfield", "Jack Durbeyfield", "Sir John"]) == [{"Jack Durbeyfield", "Sir John"}]
     names = ["Lady Catherine de Bourgh", "Lady Catherine", "Lady Catherine", "Catherine", "Kitty"]
     assert groups(names) == [{"Catherine", "Lady Catherine", "Lady Catherine de Bourgh"}, {"Kitty"}]
+
+
+def test_a_bare_surname_is_the_husband_not_the_wife_known_as_mrs() -> None:
+    # The landlady is named far more often, but narration calls only her husband "Hall".
+    names = ["Mrs. Hall"] * 9 + ["Hall"] * 6 + ["Mr. Hall"] * 2
+    assert groups(names) == [{"Hall", "Mr. Hall"}, {"Mrs. Hall"}]

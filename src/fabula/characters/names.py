@@ -171,7 +171,8 @@ def cluster_names(names: list[Name]) -> list[int]:
     """
     counts = Counter(n.key for n in names if n.tokens)
     by_key = {n.key: n for n in names if n.tokens}
-    order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), -counts[k]))
+    # Titled names found their groups before bare ones: "Hall" must choose between Mr. and Mrs. Hall.
+    order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), not by_key[k].honorific, -counts[k]))
     group_of: dict[tuple[str, tuple[str, ...], bool], int] = {}
     members: list[list[Name]] = []
     # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
@@ -204,6 +205,10 @@ def cluster_names(names: list[Name]) -> list[int]:
             fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
         fits = [g for g in fits if not clash(name, members[g]) and not _spouses(name, members[g])]
+        if not name.honorific and len(name.tokens) == 1 and any(_mister(name, members[g]) for g in fits):
+            # Narration calls a man by his surname alone, his wife never: "said Hall" is Mr.
+            # Hall, not Mrs. Hall, however often she is named.
+            fits = [g for g in fits if not _only_wife(name, members[g])]
         if not fits:
             group_of[key] = len(members)
             members.append([name])
@@ -230,6 +235,20 @@ def _spouses(name: Name, members: list[Name]) -> bool:
     if name.honorific == "mrs":
         return bool(titles & _RANKS)
     return name.honorific in _RANKS and "mrs" in titles
+
+
+def _mister(surname: Name, members: list[Name]) -> bool:
+    """Whether a group holds a man called by the title and this surname ("Mr. Hall")."""
+    return any(
+        m.tokens == surname.tokens and m.gender == "he" and m.honorific in _SURNAME_TITLES for m in members
+    )
+
+
+def _only_wife(surname: Name, members: list[Name]) -> bool:
+    """Whether a group is a woman known only by the title and this surname ("Mrs. Hall")."""
+    return all(
+        m.tokens == surname.tokens and m.gender == "she" and m.honorific in _SURNAME_TITLES for m in members
+    )
 
 
 def canonical(names: list[str]) -> str:
