@@ -509,3 +509,14 @@ def test_a_bare_surname_is_the_husband_not_the_wife_known_as_mrs() -> None:
     # The landlady is named far more often, but narration calls only her husband "Hall".
     names = ["Mrs. Hall"] * 9 + ["Hall"] * 6 + ["Mr. Hall"] * 2
     assert groups(names) == [{"Hall", "Mr. Hall"}, {"Mrs. Hall"}]
+
+
+def test_an_officer_is_neither_his_sister_nor_another_of_his_family() -> None:
+    names = ["Eleanor Tilney"] * 2 + ["Miss Tilney"] * 3 + ["Henry Tilney", "Captain Frederick Tilney"]
+    names += ["Captain Tilney", "General Tilney"]
+    assert groups(names) == [
+        {"Captain Frederick Tilney", "Captain Tilney"},
+        {"Eleanor Tilney", "Miss Tilney"},
+        {"General Tilney"},
+        {"Henry Tilney"},
+    ]

@@ -39,7 +39,7 @@ _RANKS = {"colonel", "col", "captain", "capt", "major", "general", "gen", "admir
 _GIVEN_NAME_TITLES = {"sir", "lady", "lord", "dame"}
 # Titles that, with one name among several of a family, name none of the first-named ones
 # ("Lady Elliot" is neither Anne nor Elizabeth Elliot).
-_AMBIGUOUS_TITLES = _SURNAME_TITLES | {"lady", "lord", "sir", "dame"}
+_AMBIGUOUS_TITLES = _SURNAME_TITLES | _RANKS | {"lady", "lord", "sir", "dame"}
 _SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
 # Offices used as a title before a name ("Parson Tringham"), kept apart from HONORIFICS because
 # alone they are descriptions ("now, parson,") that the mention extractor must keep.
@@ -171,8 +171,7 @@ def cluster_names(names: list[Name]) -> list[int]:
     """
     counts = Counter(n.key for n in names if n.tokens)
     by_key = {n.key: n for n in names if n.tokens}
-    # Titled names found their groups before bare ones: "Hall" must choose between Mr. and Mrs. Hall.
-    order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), not by_key[k].honorific, -counts[k]))
+    order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), -counts[k]))
     group_of: dict[tuple[str, tuple[str, ...], bool], int] = {}
     members: list[list[Name]] = []
     # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
@@ -201,14 +200,23 @@ def cluster_names(names: list[Name]) -> list[int]:
         ]
         ambiguous = len(fits) > 1 or len(titled[name.tokens[0]]) > 1
         if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and ambiguous:
-            # "Mr. Bennet" among several Bennets is none of the ones with a first name.
-            fits = [g for g in fits if any(m.honorific == name.honorific for m in members[g])]
+            # "Mr. Bennet" among several Bennets is none of the ones with a first name; a man
+            # may be the bare surname's (below).
+            fits = [
+                g
+                for g in fits
+                if any(m.honorific == name.honorific for m in members[g])
+                or (name.gender == "he" and _bare(name, members[g]))
+            ]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
         fits = [g for g in fits if not clash(name, members[g]) and not _spouses(name, members[g])]
-        if not name.honorific and len(name.tokens) == 1 and any(_mister(name, members[g]) for g in fits):
-            # Narration calls a man by his surname alone, his wife never: "said Hall" is Mr.
-            # Hall, not Mrs. Hall, however often she is named.
-            fits = [g for g in fits if not _only_wife(name, members[g])]
+        # Narration calls a man by his surname alone, his wife never: where "Mr. Hall" is heard,
+        # "said Hall" is him, not Mrs. Hall, however often she is named.
+        if len(name.tokens) == 1 and "he" in titled[name.tokens[0]]:
+            if not name.honorific:
+                fits = [g for g in fits if not _only_wife(name, members[g])]
+            elif name.gender == "she":
+                fits = [g for g in fits if not _bare(name, members[g])]
         if not fits:
             group_of[key] = len(members)
             members.append([name])
@@ -228,20 +236,19 @@ def cluster_names(names: list[Name]) -> list[int]:
 
 
 def _spouses(name: Name, members: list[Name]) -> bool:
-    """Whether "Mrs. X" would join "Colonel X" (or the other way round): his wife."""
+    """Whether "Mrs. X" or "Miss X" would join "Colonel X" (or the other way round): his wife
+    or his sister."""
     if len(name.tokens) != 1:
         return False
     titles = {m.honorific for m in members if m.tokens == name.tokens}
-    if name.honorific == "mrs":
-        return bool(titles & _RANKS)
-    return name.honorific in _RANKS and "mrs" in titles
+    if name.honorific in _RANKS:
+        return any(HONORIFICS.get(title) == "she" for title in titles)
+    return HONORIFICS.get(name.honorific) == "she" and bool(titles & _RANKS)
 
 
-def _mister(surname: Name, members: list[Name]) -> bool:
-    """Whether a group holds a man called by the title and this surname ("Mr. Hall")."""
-    return any(
-        m.tokens == surname.tokens and m.gender == "he" and m.honorific in _SURNAME_TITLES for m in members
-    )
+def _bare(surname: Name, members: list[Name]) -> bool:
+    """Whether a group is only ever called by this surname, untitled ("Hall")."""
+    return all(m.tokens == surname.tokens and not m.honorific for m in members)
 
 
 def _only_wife(surname: Name, members: list[Name]) -> bool:
