@@ -520,3 +520,20 @@ def test_an_officer_is_neither_his_sister_nor_another_of_his_family() -> None:
         {"General Tilney"},
         {"Henry Tilney"},
     ]
+
+
+SIBLINGS = """Joe Hamilton came home late. He had been at the club again.
+The street was dark and the lamps were out. Rain fell on the roofs of the town.
+Joe Hamilton was a vain boy. He spent all his wages on collars.
+The house was quiet. A clock ticked in the hall.
+His sister Kitty Hamilton sat at the window. She had waited for hours.
+Miss Hamilton said nothing when he came in."""
+
+
+def test_a_man_the_pronouns_call_he_is_not_miss_of_his_surname() -> None:
+    # Nothing in "Joe Hamilton" says he is a man but the "he" that follows him.
+    story = run(story_with(SIBLINGS, ["Joe Hamilton", "Kitty Hamilton", "Miss Hamilton"]))
+    joe = character_at(story, "Joe Hamilton")
+    assert character_at(story, "Miss Hamilton") is not joe
+    assert character_at(story, "Miss Hamilton") is character_at(story, "Kitty Hamilton")
+    assert joe.gender == "he"

@@ -22,7 +22,7 @@ from functools import cache
 from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
-from fabula.characters.names import HONORIFICS, OFFICE_TITLES, cluster_names, parse_name
+from fabula.characters.names import HONORIFICS, OFFICE_TITLES, NameKey, cluster_names, parse_name
 from fabula.models import load_package_json
 
 GENDERED_NOUNS: dict[str, str] = {
@@ -65,6 +65,7 @@ _ARGUMENT_ROLES = frozenset({"subj", "subjpass", "obj"})
 _CLAUSEMATE_LOOKBACK = 6
 _SALIENCE = 3  # sentences back in which a pronoun's candidate's mentions are counted
 _VOTE_SENTENCES = 2  # how many sentences back a pronoun looks for the name it may vote for
+_HEARD_VOTES = 2  # one-sided pronoun votes that give a name as written its gender for grouping
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
@@ -248,10 +249,14 @@ class Resolver:
             self.cues[self.turn[q]] = mention
         self.cue_turn = {mention: t for t, mention in self.cues.items()}
         self.order = self._order()
-        self.name_group = self._name_groups()
         self.by_sentence: dict[int, list[int]] = {}
         for k, found in enumerate(mentions):
             self.by_sentence.setdefault(found.sentence, []).append(k)
+        # Names are grouped twice: first each as written, to hear the gender pronouns give it,
+        # then by `cluster_names` with those genders.
+        self.name_group = self._name_groups(None)
+        self.name_gender = self._name_genders()
+        self.name_group = self._name_groups(self._heard_genders())
         self.name_gender = self._name_genders()
         self.turn_names: dict[int, set[int]] = {}
         for i, group in self.name_group.items():
@@ -335,12 +340,16 @@ class Resolver:
 
         return sorted(range(len(self.mentions)), key=key)
 
-    def _name_groups(self) -> dict[int, int]:
-        """Mention -> name group, for proper names: people by `cluster_names`, others by string."""
+    def _name_groups(self, heard: dict[NameKey, str] | None) -> dict[int, int]:
+        """Mention -> name group, for proper names: people by `cluster_names` (with `heard`
+        genders; each name as written apart when None), others by string."""
         people = [i for i, m in enumerate(self.mentions) if m.kind == "PROP" and m.label in {"PER", None}]
-        groups = dict(
-            zip(people, cluster_names([parse_name(self.mentions[i].text) for i in people]), strict=True)
-        )
+        names = [parse_name(self.mentions[i].text) for i in people]
+        if heard is None:
+            keys: dict[NameKey, int] = {}
+            groups = {i: keys.setdefault(name.key, len(keys)) for i, name in zip(people, names, strict=True)}
+        else:
+            groups = dict(zip(people, cluster_names(names, heard), strict=True))
         offset = max(groups.values(), default=-1) + 1
         others: dict[tuple[str | None, str], int] = {}
         for i, m in enumerate(self.mentions):
@@ -405,6 +414,15 @@ class Resolver:
             if info[i].person == 3 and info[i].number == "sg":
                 after = m.end
         return votes
+
+    def _heard_genders(self) -> dict[NameKey, str]:
+        """The gender of each name as written that pronouns give it one-sidedly, at least twice."""
+        heard: dict[NameKey, str] = {}
+        for i, group in self.name_group.items():
+            votes = self.name_gender.get(group, Counter())
+            if len(votes) == 1 and sum(votes.values()) >= _HEARD_VOTES:
+                heard[parse_name(self.mentions[i].text).key] = next(iter(votes))
+        return heard
 
     def _voted_gender(self, group: int) -> str:
         """The gender the he/she pronouns that can only mean name `group` give it, if one-sided."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -71,6 +72,9 @@ def first_names_match(a: str, b: str) -> bool:
     return bool(table.get(a, frozenset({a})) & table.get(b, frozenset({b})))
 
 
+NameKey = tuple[str, tuple[str, ...], bool]  # honorific, name words, whether a family
+
+
 @dataclass(frozen=True, slots=True)
 class Name:
     """A parsed proper name. `tokens` are lowercase and exclude honorifics and suffixes."""
@@ -81,7 +85,7 @@ class Name:
     group: bool = False
 
     @property
-    def key(self) -> tuple[str, tuple[str, ...], bool]:
+    def key(self) -> NameKey:
         return (self.honorific, self.tokens, self.group)
 
 
@@ -164,21 +168,26 @@ def _anchors(name: Name, members: list[Name]) -> list[Name]:
     return [m for m in members if len(m.tokens) > len(name.tokens)] or members
 
 
-def cluster_names(names: list[Name]) -> list[int]:
+def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None) -> list[int]:
     """A name-group id for each name: full names first, then each short name to the likeliest one.
 
     Short names that fit several full names go to the most frequent of them, as BookNLP does.
+    `heard` gives names without a gendered title the gender the text's pronouns give them
+    ("Joe Hamilton ... he"), so that "Miss Hamilton" does not join him.
     """
+    heard = heard or {}
     counts = Counter(n.key for n in names if n.tokens)
     by_key = {n.key: n for n in names if n.tokens}
     order = sorted(by_key, key=lambda k: (-len(by_key[k].tokens), -counts[k]))
-    group_of: dict[tuple[str, tuple[str, ...], bool], int] = {}
+    group_of: dict[NameKey, int] = {}
     members: list[list[Name]] = []
     # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
     first_name_gender = {n.tokens[0]: n.gender for n in by_key.values() if n.gender and len(n.tokens) == 1}
 
     def gender_of(name: Name) -> str:
-        return name.gender or (first_name_gender.get(name.tokens[0], "") if len(name.tokens) > 1 else "")
+        if name.gender or name.key in heard:
+            return name.gender or heard[name.key]
+        return first_name_gender.get(name.tokens[0], "") if len(name.tokens) > 1 else ""
 
     def clash(name: Name, others: list[Name]) -> bool:
         mine = gender_of(name)
