@@ -199,12 +199,22 @@ def test_pronoun_tags_without_coreference_take_the_nearest_character_of_that_gen
     assert (quote.speaker, quote.attribution) == ("mara", "anaphoric")
 
 
-def test_coreference_links_from_the_characters_stage_win_over_gender_guessing() -> None:
-    text = 'Mara and Lena came in.\n\n"Hello," she said.'
-    pronoun = text.index("she")
-    lena = Character(id="lena", name="Lena", gender="she", mentions=[(9, 13), (pronoun, pronoun + 3)])
+def test_coreference_links_from_the_characters_stage_name_a_description_tags_speaker() -> None:
+    text = 'Mara and Lena came in.\n\n"Hello," said the girl.'
+    girl = text.index("the girl")
+    lena = Character(id="lena", name="Lena", gender="she", mentions=[(9, 13), (girl, girl + 8)])
     (quote,) = quotes_of(text, [MARA, lena])
     assert quote.speaker == "lena"
+
+
+def test_a_pronoun_tag_follows_the_scene_not_one_coreference_link() -> None:
+    text = 'Mara turned to Lena at last.\n\n"You are late," she said.'
+    pronoun = text.index("she")
+    lena = Character(id="lena", name="Lena", gender="she", mentions=[(15, 19), (pronoun, pronoun + 3)])
+    story = Story(text=text, characters=[MARA, lena])
+    assert [q.speaker for q in attribute(story)] == ["mara"]
+    # The characters stage's own draft keeps its link, so that "I" and "you" follow its clusters.
+    assert [q.speaker for q in attribute(story, pronoun_links=True)] == ["lena"]
 
 
 def test_a_voice_nobody_names_stays_unattributed() -> None:

@@ -54,7 +54,7 @@ def attributed_turns(story: Story, mentions: Sequence[Mention], clusters: Sequen
     ids = {ch.id: cluster_at[ch.mentions[0]] for ch in draft.characters if ch.mentions}
     return [
         Turn(q.start, q.end, ids.get(q.speaker or ""), [ids[a] for a in q.addressees if a in ids])
-        for q in attribute(draft, shipped_model())
+        for q in attribute(draft, shipped_model(), pronoun_links=True)
     ]
 
 
