@@ -50,6 +50,14 @@ def test_the_ranker_leaves_a_pronoun_to_the_subject_of_its_own_paragraph() -> No
     assert candidate_options(sieve(story))[0] is None
 
 
+def test_the_ranker_never_offers_whom_the_quote_calls() -> None:
+    """'"Jon, come in."' is not Jon's: a model that would pick him finds him no candidate."""
+    text = 'Mara and Jon waited by the fire.\n\n"Jon, come in," said Mara.\n\n"Jon, the door!"'
+    story = Story(text=text, characters=[MARA, JON])
+    options = candidate_options(sieve(story))[1]
+    assert options is not None and "jon" not in [cid for cid, _ in options]
+
+
 def test_the_shipped_model_keeps_alternation_in_a_long_exchange() -> None:
     text = (
         "Mara found Jon in the garden, digging.\n\n"

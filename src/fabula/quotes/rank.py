@@ -316,7 +316,10 @@ def _options(sieve: Sieve, i: int, talk: Counter[str]) -> Options:
     pool = [unit.speaker, *turn.spoke, *turn.own_named, *turn.recent[:10]]
     for other, _ in [*turn.back, *turn.ahead]:
         pool += [other.speaker, *other.vocatives, *other.told]
-    candidates = [c for c in dict.fromkeys(pool) if c is not None and c in sieve.cast.gender]
+    # Never whom the quote calls by name ("Jon, wait!" is not Jon's), as in the sieve.
+    candidates = [
+        c for c in dict.fromkeys(pool) if c is not None and c in sieve.cast.gender and c not in unit.vocatives
+    ]
     by_count = sorted(candidates, key=lambda c: -sieve.cast.counts[c])
     by_talk = sorted(candidates, key=lambda c: -talk[c])
     options: Options = []
@@ -365,9 +368,7 @@ def _features(turn: _Turn, cid: str, known: str) -> list[str]:
                 pattern.append("S" if other.speaker == cid else "C" if cid in other.vocatives else "-")
         pattern.append("|")
     base.append("turns:" + "".join(pattern))
-    if cid in unit.vocatives:
-        base.append("self:called")
-    elif cid in turn.self_named:
+    if cid in turn.self_named:
         base.append("self:named")
     if turn.gender is not None:
         base.append(f"gender:{_agreement(known, turn.gender)}")
