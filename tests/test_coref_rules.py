@@ -188,3 +188,28 @@ def test_no_weight_puts_a_woman_in_a_mans_cluster() -> None:
     mentions[1].label = "GPE"
     ids = resolve(mentions, text=text, model=CorefModel({"she|r0": 10.0}))
     assert ids[1] != ids[2]
+
+
+def test_a_name_always_beside_a_rival_hears_its_gender_from_the_pronouns_after_it() -> None:
+    """Her mother is in every sentence pair, so no "She" can only mean Mara; but each "She"
+    follows Mara as the subject before it, five times over: Mara is "she", though no title
+    or first-name list says so. Four times is too few to be sure."""
+    scene = "Her mother watched. Mara rose. She left. "
+    spans: list[tuple[str, Kind, str, int]] = [
+        ("Her mother", "NOM", "subj", 2),
+        ("Mara", "PROP", "subj", 1),
+        ("She", "PRON", "subj", 1),
+    ]
+
+    def genders(times: int) -> dict[str, str]:
+        text = scene * times
+        mentions = parsed_mentions(text, spans * times)
+        resolver = Resolver(mentions, text=text)
+        resolver.run(lambda i, scored, new: None)
+        return {
+            m.text: resolver.cluster_of[i].majority(resolver.cluster_of[i].genders)
+            for i, m in enumerate(mentions)
+        }
+
+    assert genders(5)["Mara"] == "she"
+    assert genders(4)["Mara"] == "none"

@@ -66,6 +66,9 @@ _CLAUSEMATE_LOOKBACK = 6
 _SALIENCE = 3  # sentences back in which a pronoun's candidate's mentions are counted
 _VOTE_SENTENCES = 2  # how many sentences back a pronoun looks for the name it may vote for
 _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m"}
+# How one-sided the subject-following pronouns must be to give an unvoted name its gender
+# (LitBank 10-fold pronouns: 83.66% without, 83.95% from 2 votes, 84.11% from 3, 84.23% from 5 or 8).
+_SUBJECT_VOTES, _SUBJECT_SHARE = 5, 0.75
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
@@ -257,6 +260,7 @@ class Resolver:
         self.name_gender = self._name_genders()
         self.name_group = self._name_groups(self._heard_genders())
         self.name_gender = self._name_genders()
+        self.subject_gender = self._subject_genders()
         self.turn_names: dict[int, set[int]] = {}
         for i, group in self.name_group.items():
             if mentions[i].quote >= 0:
@@ -413,6 +417,35 @@ class Resolver:
             if info[i].person == 3 and info[i].number == "sg":
                 after = m.end
         return votes
+
+    def _subject_genders(self) -> dict[int, Counter[str]]:
+        """A weaker hearing of each name's gender: the he/she of narration that follows the name as
+        subject of its sentence or the one before ("Mary walked out. She ..."), rivals or not.
+        Used only for names that no unambiguous pronoun gave a gender, and only when one-sided
+        enough: a heroine named in every paragraph beside her mother still reads as "she"."""
+        votes: dict[int, Counter[str]] = {}
+        last: int | None = None
+        for i in sorted(
+            range(len(self.mentions)), key=lambda i: (self.mentions[i].start, -self.mentions[i].end)
+        ):
+            m, info = self.mentions[i], self.info[i]
+            if m.quote >= 0:
+                continue
+            if i in self.name_group and m.role == "subj" and info.number == "sg" and m.label in {"PER", None}:
+                last = i
+            elif (
+                info.det == "pron"
+                and info.gender in {"he", "she"}
+                and last is not None
+                and m.sentence - self.mentions[last].sentence <= 1
+            ):
+                votes.setdefault(self.name_group[last], Counter())[info.gender] += 1
+        found: dict[int, Counter[str]] = {}
+        for group, counts in votes.items():
+            gender, n = counts.most_common(1)[0]
+            if n >= _SUBJECT_VOTES and n >= _SUBJECT_SHARE * sum(counts.values()):
+                found[group] = Counter({gender: 1})
+        return found
 
     def _heard_genders(self) -> dict[NameKey, str]:
         """The gender of each name as written that its unambiguous pronouns give it, one-sidedly
@@ -661,7 +694,9 @@ class Resolver:
             cluster.groups.add(group)
             if group not in self.by_name:
                 self.by_name[group] = cluster
-                cluster.genders.update(self.name_gender.get(group, {}))
+                cluster.genders.update(
+                    self.name_gender.get(group) or self.subject_gender.get(group, Counter())
+                )
         return cluster
 
     def vetoed(self, i: int, cluster: _Cluster) -> bool:
