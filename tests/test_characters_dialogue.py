@@ -43,6 +43,23 @@ def test_dialogue_pronouns_follow_the_attributed_speaker_and_addressee() -> None
     assert character_at(story, "Jonah").mention_count == 1
 
 
+HARBOUR = """The three of them stood on the quay in the rain.
+“Where were you last night?” asked Mara.
+“At the harbour,” said Jon.
+“You are lying,” said Pell.
+“Let him speak,” said Mara."""
+
+
+def test_a_you_in_a_group_is_said_to_the_one_who_spoke_last() -> None:
+    """Pell answers Jon: the "You" of his turn is Jon, who spoke before him, not Mara, who
+    speaks after."""
+    story = run(story_with(HARBOUR, ["Mara", "Jon", "Pell"]))
+    jon = character_at(story, "Jon")
+    assert character_at(story, "You") is jon
+    assert character_at(story, "you") is jon  # Mara's question, answered by Jon
+    assert character_at(story, "Mara") is not jon
+
+
 def test_scare_quotes_are_narration() -> None:
     text = "Ilse took the coach to Varrow to “find herself”, as her mother said.\n\n“Hello,” said Mara."
     story = story_with(text, ["Ilse", "her mother", "Mara"])

@@ -475,8 +475,9 @@ def test_turn_taking_never_gives_a_she_tag_to_a_man() -> None:
 
 
 def test_everyone_who_speaks_in_the_exchange_hears_a_turn() -> None:
-    """In a group scene a turn is said to all the others who speak around it, nearest first;
-    two paragraphs of narration end the exchange, so Tom, who speaks after them, is no listener."""
+    """In a group scene a turn is said to all the others who speak around it, nearest first and
+    the one who spoke before ahead of the one who speaks next; two paragraphs of narration end
+    the exchange, so Tom, who speaks after them, is no listener."""
     text = (
         '"Who wants tea?" asked Mara.\n\n'
         '"I do," said Jon.\n\n'
@@ -485,7 +486,7 @@ def test_everyone_who_speaks_in_the_exchange_hears_a_turn() -> None:
         '"Time to go," said Tom.'
     )
     quotes = quotes_of(text, [MARA, JON, LENA, TOM])
-    assert [q.addressees for q in quotes] == [["jon", "lena"], ["lena", "mara"], ["jon", "mara"], []]
+    assert [q.addressees for q in quotes] == [["jon", "lena"], ["mara", "lena"], ["jon", "mara"], []]
 
 
 def test_a_name_after_to_in_an_aside_is_whom_it_is_said_to_not_the_speaker() -> None:

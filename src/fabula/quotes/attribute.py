@@ -583,13 +583,14 @@ def _repair(units: list[_Unit], sure: list[bool]) -> None:
 
 
 def _listeners(units: list[_Unit], i: int) -> list[str]:
-    """Who speaks in the exchange around turn `i`, nearest first (the next turn before the one
-    before): up to `LISTENER_REACH` turns each way, each at most `LISTENER_GAP` narration
-    paragraphs from the next. In a group scene a turn is said to all of them (PDNC addressee F1
-    55 -> 66 over the neighbouring turn's speaker alone)."""
+    """Who speaks in the exchange around turn `i`, nearest first, the turn before ahead of the
+    next (a reply is said to whoever spoke last; the characters stage gives a turn's "you" to the
+    first: LitBank 10-fold "you" in quotes 71.7% -> 72.9%): up to `LISTENER_REACH` turns each
+    way, each at most `LISTENER_GAP` narration paragraphs from the next. In a group scene a turn
+    is said to all of them (PDNC addressee F1 55 -> 66 over the neighbouring turn's speaker alone)."""
     ahead = _turns(units, i, step=1, limit=LISTENER_REACH, gap=LISTENER_GAP)
     back = _turns(units, i, step=-1, limit=LISTENER_REACH, gap=LISTENER_GAP)
-    return list(dict.fromkeys(s for pair in zip_longest(ahead, back) for s in pair if s is not None))
+    return list(dict.fromkeys(s for pair in zip_longest(back, ahead) for s in pair if s is not None))
 
 
 def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
