@@ -356,6 +356,18 @@ def test_relational_descriptions_go_to_whom_the_text_says() -> None:
     assert settled["her brother"] == settled["Tom"]  # named in apposition
 
 
+def test_a_mother_is_never_the_one_man_of_the_family_the_relations_know() -> None:
+    """Tom is the only relative of Ilse's that the text names, but "Ilse's mother" is a woman."""
+    text = "Ilse walked home with her brother Tom. He was tired.\nIlse's mother was waiting at the gate."
+    story = story_with(text, ["Ilse", "Tom", "her brother", "Ilse's mother"])
+    mentions, _ = story_mentions(story)
+    guess = {"Ilse": 0, "her": 0, "her brother": 1, "Tom": 1, "He": 1, "Ilse's mother": 1}
+    clusters = [guess[m.text] for m in mentions]
+    settled = dict(zip((m.text for m in mentions), settle_relatives(story, mentions, clusters), strict=False))
+    assert settled["her brother"] == settled["Tom"]
+    assert settled["Ilse's mother"] not in {settled["Tom"], settled["Ilse"]}
+
+
 def test_unnamed_relative_is_called_after_the_named_one() -> None:
     text = "Ilse Brandt left, as her mother told everyone. Her mother was proud."
     spans = {"Ilse Brandt": ["Ilse Brandt", "her"], "her mother": ["her mother", "Her mother"]}

@@ -12,6 +12,8 @@ the text says about the relation instead:
 - else it stays a person of its own, never a named character's mention, and is called after the
   named person it is related to: "her mother" of Ilse Brandt is listed as "Ilse Brandt's mother";
   one has one mother, so "Your mother" said to Ilse is that same person.
+A gendered noun never settles on a character of the other gender ("Winnie's mother" is not the one
+relative of hers the relations know, her husband).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from fabula.characters.coref import GENDERED_NOUNS
 from fabula.characters.mentions import Mention
 from fabula.characters.profiles import build_characters, slug
 from fabula.narrative.spans import MentionIndex, enclosing, sentence_spans
@@ -73,7 +76,11 @@ def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequen
     # "her father" said again and again of one person (Emma's) is that person, as coreference says.
     said = Counter((guessed[i], match["noun"].lower()) for i, match in relational if i in guessed)
 
-    partners = _partners(story, mentions, settled, named)
+    story.characters = build_characters(story, mentions, settled)
+    cluster_at = {(m.start, m.end): c for m, c in zip(mentions, settled, strict=True)}
+    cluster_of = {ch.id: cluster_at[ch.mentions[0]] for ch in story.characters if ch.mentions}
+    gender_of = {cluster_of[ch.id]: ch.gender for ch in story.characters if ch.id in cluster_of}
+    partners = _partners(story, cluster_of, named)
     everyone = MentionIndex.of_rows((m.start, m.end, str(c)) for m, c in zip(mentions, settled, strict=True))
     sentences = sentence_spans(story)
     first_said: dict[tuple[int, str], int] = {}
@@ -96,6 +103,8 @@ def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequen
             if named_here or said[guess, match["noun"].lower()] > 1:
                 referent = guess
         noun = match["noun"].lower()
+        if referent is not None and _clash(GENDERED_NOUNS.get(noun, ""), gender_of.get(referent, "")):
+            referent = None  # "Winnie's mother" is not Mr Verloc, whatever the relations say
         if referent is None and possessor is not None and own not in named and noun in _ONE_EACH:
             # "her mother" and, said to the same woman, "Your mother" are one person
             referent = first_said.setdefault((possessor, noun), own)
@@ -104,14 +113,13 @@ def settle_relatives(story: Story, mentions: Sequence[Mention], clusters: Sequen
     return settled
 
 
-def _partners(
-    story: Story, mentions: Sequence[Mention], clusters: Sequence[int], named: set[int]
-) -> dict[tuple[int, str], set[int]]:
+def _clash(noun_gender: str, gender: str) -> bool:
+    return {noun_gender, gender} == {"he", "she"}
+
+
+def _partners(story: Story, cluster_of: dict[str, int], named: set[int]) -> dict[tuple[int, str], set[int]]:
     """(cluster, relation type) -> the named clusters it stands in that relation with, by the relation
-    rules over a provisional cast (left in `story.characters`)."""
-    story.characters = build_characters(story, mentions, clusters)
-    cluster_at = {(m.start, m.end): c for m, c in zip(mentions, clusters, strict=True)}
-    cluster_of = {ch.id: cluster_at[ch.mentions[0]] for ch in story.characters if ch.mentions}
+    rules over the provisional cast in `story.characters`."""
     partners: dict[tuple[int, str], set[int]] = {}
     for found in typed_relations(story):
         a, b = cluster_of[found.source], cluster_of[found.target]
