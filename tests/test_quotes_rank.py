@@ -9,7 +9,7 @@ import pytest
 from fabula.errors import InputError
 from fabula.eval.quotes import CastSource, prepare, read_pdnc
 from fabula.quotes.attribute import attribute, sieve
-from fabula.quotes.rank import SpeakerModel, candidate_options, shipped_model
+from fabula.quotes.rank import SpeakerModel, _decode, candidate_options, shipped_model
 from fabula.quotes.train import Corpus, gold_speakers, groups
 from fabula.story import Character, Story
 
@@ -71,6 +71,31 @@ def test_the_shipped_model_keeps_alternation_in_a_long_exchange() -> None:
     quotes = attribute(Story(text=text, characters=[MARA, JON]), shipped_model())
     assert [q.speaker for q in quotes] == ["jon", "mara", "jon", "mara", "jon", "mara"]
     assert [q.attribution for q in quotes] == ["explicit", *["implicit"] * 3, "explicit", "implicit"]
+
+
+def test_a_strict_exchange_is_decoded_as_a_whole() -> None:
+    """Turn by turn, Tom edges out Jon in the fourth turn; over the exchange A B A B wins, Jon
+    having spoken the second. The turn after narration is a run of its own, left as it was."""
+    text = (
+        "Mara, Jon and Tom sat by the fire.\n\n"
+        '"Is it late?" asked Mara.\n\n'
+        '"Nearly ten."\n\n'
+        '"Then I must go."\n\n'
+        '"Stay a little."\n\n'
+        '"I cannot."\n\n'
+        "The fire burnt low.\n\n"
+        '"Goodnight, then."'
+    )
+    state = sieve(Story(text=text, characters=[MARA, JON, TOM]))
+    scores: list[dict[str | None, float] | None] = [
+        None,
+        {"jon": 1.0, "tom": 0.5},
+        {"mara": 1.0, "jon": 0.2},
+        {"tom": 1.0, "jon": 0.8},
+        {"mara": 1.0, "tom": 0.1},
+        {"tom": 1.0, "jon": 0.9},
+    ]
+    assert _decode(state.units, scores) == [None, "jon", "mara", "jon", "mara", None]
 
 
 def test_weights_survive_json() -> None:
