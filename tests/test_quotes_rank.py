@@ -20,8 +20,8 @@ TINY = Path(__file__).parent / "fixtures" / "quotes" / "pdnc"
 
 
 def test_the_ranker_revises_only_turns_no_tag_settled() -> None:
-    """A perverse model (the speaker is whoever the quote names) takes over the untagged turn,
-    but not the turns a tag names nor the voice an indefinite tag leaves unknown."""
+    """A perverse model (the speaker is whoever the quote names) takes over the untagged turn
+    and the voice an indefinite tag leaves unknown to the sieve, but not the turns a tag names."""
     text = (
         "Mara and Jon waited for Tom by the fire.\n\n"
         '"Tom is late," said Mara.\n\n'
@@ -31,7 +31,7 @@ def test_the_ranker_revises_only_turns_no_tag_settled() -> None:
     )
     story = Story(text=text, characters=[MARA, JON, TOM])
     perverse = SpeakerModel({"self:named": 10.0})
-    assert [q.speaker for q in attribute(story, perverse)] == ["mara", "tom", "jon", None]
+    assert [q.speaker for q in attribute(story, perverse)] == ["mara", "tom", "jon", "tom"]
     assert [q.speaker for q in attribute(story)] == ["mara", "mara", "jon", None]
 
 

@@ -21,8 +21,8 @@
    participant of the exchange.
 A tag with an indefinite description no character's mention covers ("a voice from the doorway
 said") leaves the speaker unknown rather than guessing by alternation. A `Reranker` (the stage
-runs `fabula.quotes.rank`'s learned one) may then revise the turns no name settled, before
-addressees are filled in. docs/quotes.md gives what each rule is worth on PDNC.
+runs `fabula.quotes.rank`'s learned one) may then revise the turns no name settled, such
+voices included, before addressees are filled in. docs/quotes.md gives what each rule is worth on PDNC.
 """
 
 from __future__ import annotations
