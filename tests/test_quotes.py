@@ -399,6 +399,36 @@ def test_a_speech_verb_with_a_particle_is_a_tag() -> None:
     assert [(q.speaker, q.attribution) for q in quotes] == [("jon", "explicit"), ("mara", "explicit")]
 
 
+def test_a_name_after_a_verbs_particle_is_its_speaker() -> None:
+    """'put in Mara': 'in' is the verb's particle, not a preposition governing her name, so the
+    tag names her rather than turn-taking giving the turn back to Jon."""
+    text = (
+        'Jon, Eli and Mara sat by the stove.\n\n"It will snow," said Jon.\n\n'
+        '"Then we stay," said Eli.\n\n"And the road will close," put in Mara, with a nod to Eli.'
+    )
+    quotes = attribute(Story(text=text, characters=[JON, ELI, MARA]))
+    assert [(q.speaker, q.attribution) for q in quotes][2] == ("mara", "explicit")
+
+
+def test_the_voice_of_a_named_character_is_that_characters() -> None:
+    text = (
+        'Mara, Jon and Eli sat in the dark.\n\n"Who is there?" asked Mara.\n\n'
+        '"Not I," said Eli.\n\n"Only me," said the voice of Mr. Reyes.'
+    )
+    quotes = attribute(Story(text=text, characters=[MARA, JON, ELI]))
+    assert [q.speaker for q in quotes] == ["mara", "eli", "jon"]
+
+
+def test_a_lone_name_after_a_preposition_is_not_what_a_paragraph_is_about() -> None:
+    """'He turned to Eli.' names only Eli, who listens: the sieve reads the 'He' instead."""
+    text = (
+        'Jon and Eli stood at the gate.\n\n"Is it locked?" asked Eli.\n\n"It is," said Jon.\n\n'
+        'He turned to Eli. "But I have the key."'
+    )
+    quotes = attribute(Story(text=text, characters=[JON, ELI]))
+    assert [(q.speaker, q.attribution) for q in quotes][2] == ("jon", "anaphoric")
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

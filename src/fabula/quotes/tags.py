@@ -88,7 +88,7 @@ _REFLEXIVE = re.compile(r"^\s+(\w+)")
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you"})
 # A preposition governing what looks like a subject ("after a time said"); "for" after a
 # semicolon is the conjunction ("...; for Mr. Knightley now came in").
-_PREPOSITION_BEFORE = re.compile(
+PREPOSITION_BEFORE = re.compile(
     r"\b(?:[Aa]fter|(?<![;,]\s)[Ff]or|[Ii]n|[Ww]ith|[Aa]t|[Bb]y|[Ff]rom|[Oo]f|[Tt]o|[Tt]owards?|[Uu]pon|[Oo]n)\s+$"
 )
 
@@ -127,7 +127,9 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
         # "After an impressive pause he said": the pronoun, not the pause, speaks.
         subject_start += subject.rindex(words[-1])
         subject = words[-1]
-    governed = _PREPOSITION_BEFORE.search(text, max(0, subject_start - 12), subject_start)
+    governed = PREPOSITION_BEFORE.search(text, max(0, subject_start - 12), subject_start)
+    if governed and governed.start() < match.end("verb") <= subject_start:
+        governed = None  # the verb's own particle: "broke in Adela", "put in Lucy"
     if not _valid_subject(subject) or governed:
         return None  # "after a time said", "said in a piercing whisper": no one speaks
     verb_end = match.end("verb")
