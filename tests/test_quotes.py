@@ -429,6 +429,23 @@ def test_a_lone_name_after_a_preposition_is_not_what_a_paragraph_is_about() -> N
     assert [(q.speaker, q.attribution) for q in quotes][2] == ("jon", "anaphoric")
 
 
+def test_a_pronoun_tag_later_in_a_paragraph_takes_the_subject_named_since_its_first_tag() -> None:
+    text = (
+        'Jon and Eli ran for the train.\n\n"Wait!" cried Eli. He flung himself at the door, and Jon '
+        'did likewise. "We made it," he called.'
+    )
+    assert [q.speaker for q in attribute(Story(text=text, characters=[JON, ELI]))] == ["eli", "jon"]
+
+
+def test_a_he_tag_is_not_given_to_the_woman_a_later_tag_of_its_paragraph_names() -> None:
+    """The paragraph's speaker is Mara, named by the last tag; 'said he' stays a man's."""
+    text = (
+        'Mara watched Jon at the piano.\n\n"That song," said he, "is too long." Mara smiled and said, "Hush."'
+    )
+    quotes = attribute(Story(text=text, characters=[MARA, JON]))
+    assert [q.speaker for q in quotes] == ["jon", "jon", "mara"]
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

@@ -242,6 +242,7 @@ def _units(items: list[_Item]) -> list[_Unit]:
 
 def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> None:
     """Speakers that tags name; the unit's speaker is its first tagged quote's."""
+    since = unit.items[0].found.open_mark  # where the narration since the last named tag begins
     for it in unit.items:
         called = _vocatives(text, it.found, cast, letter=it.kind == "written")
         unit.vocatives.extend(c for c in called if c not in unit.vocatives)
@@ -256,6 +257,9 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
         if speaker is None and word in PRONOUN_GENDER:
             if unit.speaker is not None and cast.gender.get(unit.speaker) != gender:
                 speaker = cast.antecedent(start, PRONOUN_GENDER[word])  # another speaker in the paragraph
+            elif unit.speaker is not None:
+                # '"Help!" cried Latif. ... Aziz did likewise. "We're monkeys," he called': Aziz.
+                speaker = _subject_in(text, cast, since, start, PRONOUN_GENDER[word], {unit.speaker})
             elif unit.pronoun is None and unit.speaker is None:
                 unit.pronoun = (start, PRONOUN_GENDER[word], None)
             if speaker is None:
@@ -279,6 +283,7 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
         it.attribution = "anaphoric" if tag.pronoun or not named else "explicit"
         if unit.speaker is None:
             unit.speaker, unit.attribution, unit.step = speaker, it.attribution, "tag"
+        since = it.found.close_mark
         if tag.addressee is not None:
             s, e, surface = tag.addressee
             told = cast.linked_at(s, e) or (
@@ -289,6 +294,18 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
             if told and told != speaker and told not in unit.told:
                 unit.told.append(told)
     if unit.speaker is not None:
+        if unit.pronoun and cast.gender.get(unit.speaker) in _GENDERS - {unit.pronoun[1]}:
+            # '"That fellow," said he, ... And touching Miss Bates, "Miss Bates, ..."': the he/she
+            # quotes are not the woman's whom a later tag names.
+            offset, gender, _ = unit.pronoun
+            who = cast.antecedent(offset, gender, {unit.speaker})
+            for it in unit.items:
+                if (
+                    it.speaker is None
+                    and it.tag
+                    and PRONOUN_GENDER.get(it.tag.subject_text.lower()) == gender
+                ):
+                    it.speaker, it.attribution = who, "anaphoric" if who else "none"
         unit.blocked = False
         unit.pronoun = None
     unit.cue = unit.pronoun
