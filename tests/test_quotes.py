@@ -446,6 +446,15 @@ def test_a_he_tag_is_not_given_to_the_woman_a_later_tag_of_its_paragraph_names()
     assert [q.speaker for q in quotes] == ["jon", "jon", "mara"]
 
 
+def test_a_title_alone_names_its_holder() -> None:
+    """'Colonel' called by name is Colonel Hart, who answers."""
+    hart = Character(id="hart", name="Colonel Hart", gender="he")
+    text = (
+        'Mara, Jon and Colonel Hart sat under the tree.\n\n"Will it rain, Colonel?" asked Mara.\n\n"It will."'
+    )
+    assert [q.speaker for q in attribute(Story(text=text, characters=[MARA, JON, hart]))] == ["mara", "hart"]
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

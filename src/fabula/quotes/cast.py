@@ -13,7 +13,14 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from fabula.quotes.lexicon import FEMALE_TITLES, GENDERED_NOUNS, MALE_TITLES, NOT_NAMES, TITLES
+from fabula.quotes.lexicon import (
+    FEMALE_TITLES,
+    GENDERED_NOUNS,
+    MALE_TITLES,
+    NOT_NAMES,
+    STANDALONE_TITLES,
+    TITLES,
+)
 from fabula.story import Character, Gender, Story
 
 _SPACE = re.compile(r"\s+")
@@ -83,6 +90,7 @@ class Cast:
         cast._add_titled_surnames(story.characters)
         cast._add_given_names(story.characters)
         cast._add_surnames(story.characters)
+        cast._add_titles(story.characters)
         names = cast.names = cast._find_names(story.text)
         starts = [s for s, _ in quoted]
         outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
@@ -134,6 +142,22 @@ class Cast:
         for form, ids in derived.items():
             if len(ids) == 1 and form not in self.forms and len(form) > 1:
                 self.forms[form] = list(ids)
+
+    def _add_titles(self, characters: list[Character]) -> None:
+        """'the Colonel' for Colonel Brandon, 'Mademoiselle' for Mademoiselle Reisz: a
+        `STANDALONE_TITLES` title a name opens with, where no listed form has it; several
+        holders share it, and the one named last before a mention takes it (see `_find_names`)."""
+        derived: dict[str, list[str]] = {}
+        for ch in characters:
+            for surface in [ch.name, *ch.aliases]:
+                words = surface.split()
+                title = "Doctor" if words[:1] in (["Dr."], ["Dr"]) else words[0] if words else ""
+                if len(words) >= 2 and title in STANDALONE_TITLES:
+                    ids = derived.setdefault(normalise(title), [])
+                    if ch.id not in ids:
+                        ids.append(ch.id)
+        for form, ids in derived.items():
+            self.forms.setdefault(form, ids)
 
     def _find_names(self, text: str) -> list[tuple[int, int, str]]:
         surfaces = sorted((form for form in self.forms if len(form) > 1), key=lambda s: (-len(s), s))

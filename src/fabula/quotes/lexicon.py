@@ -395,6 +395,13 @@ TITLES = (
     "Herr",
     "Frau",
 )
+# Titles that alone, capitalised, name whoever holds them: "the Colonel" is Colonel Brandon,
+# "Mademoiselle" Mademoiselle Reisz ("Dr." is read as "Doctor").
+STANDALONE_TITLES = frozenset(
+    {"Colonel", "Major", "Captain", "General", "Admiral", "Professor", "Doctor", "Inspector", "Judge"}
+    | {"Mademoiselle", "Madame", "Monsieur", "Signor", "Signora", "Herr", "Frau", "Fraulein"}
+    | {"Duke", "Duchess", "Count", "Countess", "Baron", "Marquis"}
+)
 FEMALE_TITLES = frozenset(
     {"Mrs.", "Mrs", "Ms.", "Ms", "Miss", "Lady", "Madame", "Mme.", "Mademoiselle", "Aunt", "Mother", "Sister"}
     | {"Queen", "Princess", "Duchess", "Countess", "Signora", "Frau"}
