@@ -22,23 +22,16 @@ from functools import cache
 from itertools import islice, repeat
 
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
-from fabula.characters.names import HONORIFICS, OFFICE_TITLES, NameKey, cluster_names, parse_name
+from fabula.characters.names import (
+    GENDERED_NOUNS,
+    HONORIFICS,
+    OFFICE_TITLES,
+    NameKey,
+    cluster_names,
+    parse_name,
+)
 from fabula.models import load_package_json
 
-GENDERED_NOUNS: dict[str, str] = {
-    **dict.fromkeys(
-        ["man", "boy", "husband", "father", "son", "brother", "uncle", "king", "gentleman", "lord",
-         "fellow", "lad", "nephew", "grandfather", "monk", "priest", "master", "duke", "prince",
-         "emperor", "chap", "guy", "widower", "bridegroom", "groom", "papa", "daddy", "dad", "sir",
-         "squire", "landlord", "baronet", "knight", "sultan", "stepfather", "grandson", "bachelor",
-         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister"], "he"),
-    **dict.fromkeys(
-        ["woman", "girl", "wife", "mother", "daughter", "sister", "aunt", "queen", "lady", "madam",
-         "mistress", "niece", "grandmother", "nun", "duchess", "princess", "countess", "widow",
-         "bride", "maid", "maiden", "mama", "mamma", "mom", "mum", "mummy", "lass", "governess",
-         "actress", "heroine", "stepmother", "granddaughter", "spinster", "fiancee", "fiancée",
-         "girlfriend", "hostess", "waitress", "landlady", "ladyship", "housekeeper", "nurse"], "she"),
-}  # fmt: skip
 _PLURAL_NOUNS = {"people", "men", "women", "children", "folk", "folks", "others", "family", "couple", "both"}
 _DEFINITE = {"the", "this", "that", "these", "those"}
 _INDEFINITE = {"a", "an", "some", "another", "one", "any", "no", "every", "each", "such", "many", "several"}

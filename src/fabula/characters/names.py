@@ -47,6 +47,22 @@ _SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
 OFFICE_TITLES = frozenset(
     {"parson", "vicar", "rector", "curate", "pastor", "canon", "bishop", "archdeacon", "abbot", "friar"}
 )
+# Common nouns that say a person's sex ("her husband", "the old woman"). Offices and trades do not:
+# "the parson" stays ungendered for coreference (docs/characters.md); the quotes lexicon adds them.
+GENDERED_NOUNS: dict[str, str] = {
+    **dict.fromkeys(
+        ["man", "boy", "husband", "father", "son", "brother", "uncle", "king", "gentleman", "lord",
+         "fellow", "lad", "nephew", "grandfather", "monk", "priest", "master", "duke", "prince",
+         "emperor", "chap", "guy", "widower", "bridegroom", "groom", "papa", "daddy", "dad", "sir",
+         "squire", "landlord", "baronet", "knight", "sultan", "stepfather", "grandson", "bachelor",
+         "fiance", "fiancé", "boyfriend", "actor", "host", "hero", "waiter", "lordship", "mister"], "he"),
+    **dict.fromkeys(
+        ["woman", "girl", "wife", "mother", "daughter", "sister", "aunt", "queen", "lady", "madam",
+         "mistress", "niece", "grandmother", "nun", "duchess", "princess", "countess", "widow",
+         "bride", "maid", "maiden", "mama", "mamma", "mom", "mum", "mummy", "lass", "governess",
+         "actress", "heroine", "stepmother", "granddaughter", "spinster", "fiancee", "fiancée",
+         "girlfriend", "hostess", "waitress", "landlady", "ladyship", "housekeeper", "nurse"], "she"),
+}  # fmt: skip
 # A spaced apostrophe inside a word, as tokenized corpora write "Pa ' son" and "O ' Brien".
 _SPACED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])\s*['’]\s*(?=[^\W\d_])")
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)

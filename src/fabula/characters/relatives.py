@@ -21,8 +21,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from fabula.characters.coref import GENDERED_NOUNS
 from fabula.characters.mentions import Mention
+from fabula.characters.names import GENDERED_NOUNS
 from fabula.characters.profiles import build_characters, slug
 from fabula.narrative.spans import MentionIndex, enclosing, sentence_spans
 from fabula.relations.typed import POSSESSIVE, apposed, noun_kind, typed_relations

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from fabula.characters.names import GENDERED_NOUNS as SEX_NOUNS
+
 # Verbs that introduce speech; present, past and -ing forms are generated below.
 _SPEECH_STEMS = (
     "say said",
@@ -238,79 +240,36 @@ PRONOUN_GENDER = {
     "themselves": "they",
 }
 
-_MALE_NOUNS = (
-    "man",
-    "lordship",
-    "gentleman",
-    "boy",
-    "lad",
-    "fellow",
-    "youth",
-    "husband",
-    "father",
-    "uncle",
-    "brother",
-    "son",
-    "nephew",
-    "grandfather",
-    "king",
-    "prince",
-    "duke",
-    "earl",
-    "lord",
-    "squire",
-    "baronet",
-    "master",
-    "butler",
-    "footman",
-    "coachman",
-    "landlord",
-    "waiter",
-    "clergyman",
-    "curate",
-    "rector",
-    "vicar",
-    "priest",
-    "parson",
-    "monk",
-    "colonel",
-    "captain",
-    "major",
-    "general",
-    "sailor",
-    "soldier",
-    "policeman",
-    "constable",
-)
-_FEMALE_NOUNS = (
-    "woman",
-    "ladyship",
-    "lady",
-    "girl",
-    "wife",
-    "mother",
-    "aunt",
-    "sister",
-    "daughter",
-    "niece",
-    "grandmother",
-    "queen",
-    "princess",
-    "duchess",
-    "countess",
-    "mistress",
-    "maid",
-    "housekeeper",
-    "landlady",
-    "hostess",
-    "widow",
-    "governess",
-    "nurse",
-    "matron",
-    "spinster",
-)
 # Head nouns of descriptions that fix a gender: "said her husband" is a man, "the old lady" a woman.
-GENDERED_NOUNS = dict.fromkeys(_MALE_NOUNS, "he") | dict.fromkeys(_FEMALE_NOUNS, "she")
+# Besides the nouns that say a person's sex, a speaker tag reads offices, ranks and trades as the
+# sex that holds them in the fiction it reads ("said the captain"); coreference leaves those open.
+GENDERED_NOUNS = (
+    SEX_NOUNS
+    | dict.fromkeys(
+        (
+            "youth",
+            "earl",
+            "butler",
+            "footman",
+            "coachman",
+            "clergyman",
+            "curate",
+            "rector",
+            "vicar",
+            "parson",
+            "colonel",
+            "captain",
+            "major",
+            "general",
+            "sailor",
+            "soldier",
+            "policeman",
+            "constable",
+        ),
+        "he",
+    )
+    | dict.fromkeys(("matron",), "she")
+)
 # Relatives who share a surname with whom "his"/"her" is, and the titles that mark them:
 # "said his wife" after Mr. Allen is Mrs. Allen, "her father" after Elizabeth Bennet Mr. Bennet.
 KIN_TITLES = {
