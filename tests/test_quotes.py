@@ -455,6 +455,15 @@ def test_a_title_alone_names_its_holder() -> None:
     assert [q.speaker for q in attribute(Story(text=text, characters=[MARA, JON, hart]))] == ["mara", "hart"]
 
 
+def test_a_name_after_the_and_an_epithet_opening_a_sentence_is_its_subject() -> None:
+    """'The old Colonel went to the window.': he is the subject the pronoun tag continues."""
+    hart = Character(id="hart", name="Colonel Hart", gender="he")
+    text = (
+        'Colonel Hart and Jon came in.\n\nJon sat down. The old Colonel went to the window. "Rain," he said.'
+    )
+    assert [q.speaker for q in attribute(Story(text=text, characters=[JON, hart]))] == ["hart"]
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

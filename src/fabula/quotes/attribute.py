@@ -68,7 +68,7 @@ _GENDERS = frozenset({"he", "she"})
 # What may stand before a sentence's subject: a sentence end, a closing quote, a conjunction.
 _SUBJECT_SLOT = re.compile(
     r"(?:(?:[.!?;]\s+|[\"”]\s*|—\s*|\n\s*\n\s*)(?:(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ss]o|[Nn]ow|[Yy]et|[Hh]ere|[Tt]here)\s+)?"
-    r"|,\s+(?:and|but|when|while|as|till|until|before|after|whilst)\s+)$"
+    r"|,\s+(?:and|but|when|while|as|till|until|before|after|whilst)\s+)(?:[Tt]he\s+(?:[a-z]+\s+)?)?$"
 )
 # Words of narration between two parts of a quote that can be one tag for both.
 SHORT_TAG_WORDS = 8
