@@ -464,6 +464,14 @@ def test_a_name_after_the_and_an_epithet_opening_a_sentence_is_its_subject() -> 
     assert [q.speaker for q in attribute(Story(text=text, characters=[JON, hart]))] == ["hart"]
 
 
+def test_a_pronoun_continues_a_subject_after_a_comma() -> None:
+    text = (
+        "Jon and Eli waited.\n\nAfter an hour, Eli walked over, though Jon had been first, and he "
+        'said, "Come."'
+    )
+    assert [q.speaker for q in attribute(Story(text=text, characters=[JON, ELI]))] == ["eli"]
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

@@ -66,10 +66,14 @@ _INDEFINITE = re.compile(r"^(?:[Aa]n?|[Ss]ome|[Aa]nother|[Oo]ne)\b|^(?:someone|s
 _FIRST_SECOND = frozenset({"i", "we", "you"})
 _GENDERS = frozenset({"he", "she"})
 # What may stand before a sentence's subject: a sentence end, a closing quote, a conjunction.
-_SUBJECT_SLOT = re.compile(
-    r"(?:(?:[.!?;]\s+|[\"”]\s*|—\s*|\n\s*\n\s*)(?:(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ss]o|[Nn]ow|[Yy]et|[Hh]ere|[Tt]here)\s+)?"
-    r"|,\s+(?:and|but|when|while|as|till|until|before|after|whilst)\s+)(?:[Tt]he\s+(?:[a-z]+\s+)?)?$"
+_SLOT_OPENERS = (
+    r"(?:[.!?;]\s+|[\"”]\s*|—\s*|\n\s*\n\s*)(?:(?:[Aa]nd|[Bb]ut|[Tt]hen|[Ss]o|[Nn]ow|[Yy]et|[Hh]ere|[Tt]here)\s+)?"
+    r"|,\s+(?:and|but|when|while|as|till|until|before|after|whilst)\s+"
 )
+_SUBJECT_SLOT = re.compile(rf"(?:{_SLOT_OPENERS})(?:[Tt]he\s+(?:[a-z]+\s+)?)?$")
+# A he/she continues a subject after a comma too: "After an hour, Mr. Palmer sauntered towards
+# them, though Colonel Brandon ...; and he had himself said" is Mr. Palmer's.
+_CONTINUED_SLOT = re.compile(rf"(?:{_SLOT_OPENERS}|,\s+)(?:[Tt]he\s+(?:[a-z]+\s+)?)?$")
 # Words of narration between two parts of a quote that can be one tag for both.
 SHORT_TAG_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?;]\s")
@@ -428,12 +432,13 @@ def _salient(
 def _subject_in(
     text: str, cast: Cast, start: int, end: int, gender: str, exclude: Collection[str] = ()
 ) -> str | None:
-    """The latest character of the gender made a sentence's subject in the narration [start, end)."""
+    """The latest character of the gender made a sentence's subject in the narration [start, end),
+    or a clause's after a comma (`_CONTINUED_SLOT`), for a he/she to continue."""
     for at, _, cid in reversed(cast.mentioned(start, end)):
         if (
             cid not in exclude
             and cast.gender.get(cid) == gender
-            and (at == 0 or _SUBJECT_SLOT.search(text, max(0, at - 16), at))
+            and (at == 0 or _CONTINUED_SLOT.search(text, max(0, at - 16), at))
         ):
             return cid
     return None
