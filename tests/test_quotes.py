@@ -472,6 +472,15 @@ def test_a_pronoun_continues_a_subject_after_a_comma() -> None:
     assert [q.speaker for q in attribute(Story(text=text, characters=[JON, ELI]))] == ["eli"]
 
 
+def test_less_common_speech_verbs_make_tags() -> None:
+    text = (
+        'Mara, Jon and Eli sat down.\n\n"We go," said Jon.\n\n"Not yet," said Eli.\n\n'
+        '"Please stay," implored Mara, looking hard at Jon.'
+    )
+    quotes = attribute(Story(text=text, characters=[MARA, JON, ELI]))
+    assert [(q.speaker, q.attribution) for q in quotes][2] == ("mara", "explicit")
+
+
 def test_the_object_of_a_preposition_is_no_speaker() -> None:
     """'after a moment said' is Jon's; 'a moment' is no indefinite voice that blocks him."""
     text = 'Mara waited. Jon stood by the door, and after a moment said, "I will go."'

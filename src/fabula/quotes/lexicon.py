@@ -141,6 +141,19 @@ _SPEECH_STEMS = (
     "text texted",
     "scrawl scrawled",
     "scribble scribbled",
+    # PDNC tags no pattern read ("implored Fanny", "she hiccoughed"):
+    "entreat entreated",
+    "implore implored",
+    "mourn mourned",
+    "question questioned",
+    "complain complained",
+    "bawl bawled",
+    "command commanded",
+    "sniff sniffed",
+    "chatter chattered",
+    "hiccough hiccoughed",
+    "speculate speculated",
+    "screech screeched",
 )
 
 
