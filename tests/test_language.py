@@ -205,16 +205,3 @@ def test_decoded_heads_are_the_best_tree_with_one_root() -> None:
         assert (tree[1:] == 0).sum() == 1
         assert not _cycles(tree)
         assert scores[np.arange(1, n), tree[1:]].sum() == pytest.approx(best)
-
-
-def test_nouns_names_and_pronouns_keep_their_contextual_vectors(analysed: Story) -> None:
-    """Coreference compares mentions by the encoder's vectors; only words a mention can be headed by
-    keep one, so a long book does not hold a vector per token."""
-    tokens = analysed._tokens
-    assert tokens.vector_tokens, "no vectors kept"
-    assert {tokens.pos[t] for t in tokens.vector_tokens} <= {"PRON", "PROPN", "NOUN"}
-    walked = tokens.at(analysed.text.index("walked"))
-    darcy = tokens.at(analysed.text.index("Darcy"))
-    vectors, found = tokens.vectors_at([walked, darcy])
-    assert found.tolist() == [False, True]
-    assert vectors.shape == (2, 384) and not vectors[0].any() and vectors[1].any()

@@ -12,7 +12,6 @@ from fabula.characters.coref import CorefModel, resolve
 from fabula.characters.dialogue import follow_speakers, voiced
 from fabula.characters.extract import story_mentions
 from fabula.characters.mentions import Mention, QuoteSpan
-from fabula.characters.pairwise import mention_vectors
 from fabula.characters.profiles import build_characters, scene_presence
 from fabula.characters.relatives import name_relatives, settle_relatives
 from fabula.characters.roles import named_roles
@@ -30,10 +29,7 @@ def cluster_mentions(
     coreference (over the quotes that are someone's voice), then names heard only in address and
     roles said of a named character, then dialogue pronouns by the quotes' attributed speakers
     and addressees, then relational descriptions. Leaves a provisional cast in `story.characters`."""
-    vectors = mention_vectors(list(mentions), story._tokens)
-    clusters = resolve(
-        list(mentions), voiced(story, mentions, quotes), model=model, text=story.text, vectors=vectors
-    )
+    clusters = resolve(list(mentions), voiced(story, mentions, quotes), model=model, text=story.text)
     clusters = named_roles(story, mentions, name_the_addressed(story.text, mentions, clusters))
     clusters = follow_speakers(story, mentions, clusters)
     return settle_relatives(story, mentions, clusters)

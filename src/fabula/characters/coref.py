@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice, repeat
 
-import numpy as np
-
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import (
     GENDERED_NOUNS,
@@ -32,7 +30,6 @@ from fabula.characters.names import (
     cluster_names,
     parse_name,
 )
-from fabula.characters.pairwise import BUCKETS, RECENT, PairwiseModel
 from fabula.models import load_package_json
 
 _PLURAL_NOUNS = {"people", "men", "women", "children", "folk", "folks", "others", "family", "couple", "both"}
@@ -85,7 +82,7 @@ def _normal(text: str) -> str:
     return " ".join(w.strip(_STRIP) for w in words)
 
 
-def _bucket(value: float, edges: tuple[float, ...]) -> str:
+def _bucket(value: int, edges: tuple[int, ...]) -> str:
     for edge in edges:
         if value <= edge:
             return str(edge)
@@ -125,7 +122,6 @@ class _Cluster:
     turns_named: set[int] = field(default_factory=set)
     last: int = -1
     last_subject: int = -1  # its latest mention that is a subject
-    with_vectors: list[int] = field(default_factory=list)  # its members that have an encoder vector
 
     def majority(self, votes: Counter[str]) -> str:
         return max(votes, key=votes.__getitem__) if votes else "none"
@@ -180,30 +176,26 @@ class CorefModel:
     """A linear mention-ranking scorer over named features.
 
     Each mention's options are its candidate clusters and "new"; the highest score wins.
-    `new_offset` is added to the score of "new" (tuned for the CoNLL F1 on dev documents);
-    `pairwise` scores pronouns against clusters from encoder vectors, read as a feature.
+    `new_offset` is added to the score of "new" (tuned for the CoNLL F1 on dev documents).
     """
 
     weights: dict[str, float]
     new_offset: float = 0.0
     window: int = 20
-    pairwise: PairwiseModel | None = None
 
     def score(self, features: list[str]) -> float:
         return sum(map(self.weights.get, features, repeat(0.0)))
 
     def to_json(self) -> str:
         weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
-        data: dict[str, object] = {"new_offset": self.new_offset, "window": self.window, "weights": weights}
-        if self.pairwise is not None:
-            data["pairwise"] = self.pairwise.to_dict()
-        return json.dumps(data, indent=0)
+        return json.dumps(
+            {"new_offset": self.new_offset, "window": self.window, "weights": weights}, indent=0
+        )
 
     @classmethod
     def from_json(cls, text: str) -> CorefModel:
         data = json.loads(text)
-        pairwise = PairwiseModel.from_dict(data["pairwise"]) if "pairwise" in data else None
-        return cls(dict(data["weights"]), float(data["new_offset"]), int(data["window"]), pairwise)
+        return cls(dict(data["weights"]), float(data["new_offset"]), int(data["window"]))
 
 
 @cache
@@ -232,14 +224,8 @@ class Resolver:
         speakers: dict[int, int] | None = None,
         window: int = 20,
         text: str = "",
-        vectors: np.ndarray | None = None,
-        pairwise: PairwiseModel | None = None,
     ) -> None:
         self.mentions = mentions
-        # Encoder vectors (unit rows, zero where a mention's head has none) and their scorer.
-        self.vectors = vectors
-        self.pairwise = pairwise
-        self.has_vector = None if vectors is None else np.any(vectors != 0, axis=1)
         self.source = text
         self.quotes = quotes or []
         self.window = window
@@ -511,14 +497,7 @@ class Resolver:
         return " ".join(self.source[start:end].lower().split()) if self.source else ""
 
     def features(
-        self,
-        i: int,
-        cluster: _Cluster,
-        rank: int,
-        gender_rank: int,
-        fit_rank: int,
-        subject_rank: int,
-        encoded: float | None = None,
+        self, i: int, cluster: _Cluster, rank: int, gender_rank: int, fit_rank: int, subject_rank: int
     ) -> list[str]:
         m, info = self.mentions[i], self.info[i]
         last = self.mentions[cluster.last]
@@ -549,8 +528,6 @@ class Resolver:
         ]
         if info.det == "pron":
             base.append(f"sr{min(subject_rank, 3)}")
-        if encoded is not None:
-            base.append(f"enc{_bucket(encoded, BUCKETS)}")
         if info.det == "pron" and info.person == 3:
             # Salience, for he/she/they (I and you point at the speech situation instead): the
             # latest subject of the pronoun's gender, and how often the cluster was mentioned in
@@ -690,8 +667,6 @@ class Resolver:
             cluster.normals.add(info.normal)
         if m.role == "subj":
             cluster.last_subject = i
-        if self.has_vector is not None and self.has_vector[i]:
-            cluster.with_vectors.append(i)
         turn = self.turn[m.quote] if m.quote >= 0 else -1
         if info.det == "pron":
             cluster.persons.add(f"{info.person}{'q' if m.quote >= 0 else ''}")
@@ -748,20 +723,6 @@ class Resolver:
             and self.mentions[j].role in _ARGUMENT_ROLES
         )
 
-    def _encoded(self, i: int, candidates: list[_Cluster]) -> dict[int, float]:
-        """Cluster id -> the pairwise score of pronoun i against it, where both have vectors."""
-        if self.vectors is None or self.has_vector is None or self.pairwise is None:
-            return {}
-        if self.info[i].det != "pron" or not self.has_vector[i]:
-            return {}
-        scored = [c for c in candidates if c.with_vectors]
-        if not scored:
-            return {}
-        recent = np.stack([self.vectors[c.with_vectors[-RECENT:]].mean(axis=0) for c in scored])
-        latest = self.vectors[[c.with_vectors[-1] for c in scored]]
-        values = self.pairwise.scores(self.vectors[i], recent, latest)
-        return {c.id: float(v) for c, v in zip(scored, values, strict=True)}
-
     def run(self, decide: Decider) -> list[int]:
         for i in self.order:
             group = self.name_group.get(i)
@@ -808,7 +769,6 @@ class Resolver:
                 key=lambda c: -self.mentions[c.last_subject].start,
             )
             subject_rank = {c.id: r for r, c in enumerate(subjects)}
-            encoded = self._encoded(i, candidates)
             for rank, cluster in enumerate(candidates):
                 agrees = bool(gender) and cluster.majority(cluster.genders) == gender
                 fits = cluster.id in fitting
@@ -819,7 +779,6 @@ class Resolver:
                     gender_rank if agrees else 9,
                     fit_rank if fits else 9,
                     subject_rank.get(cluster.id, 9),
-                    encoded.get(cluster.id),
                 )
                 scored.append((cluster, features))
                 gender_rank += agrees
@@ -836,14 +795,12 @@ def resolve(
     speakers: dict[int, int] | None = None,
     model: CorefModel | None = None,
     text: str = "",
-    vectors: np.ndarray | None = None,
 ) -> list[int]:
     """A cluster id for each mention (sorted by start). `text`, when given, lets the words
     between close mentions ("Mr. Bond, the farrier") count; `speakers` (quote index -> mention
-    index) is an optional hook for speakers already known from a quote-attribution pass;
-    `vectors` are the mentions' encoder vectors (`pairwise.mention_vectors`)."""
+    index) is an optional hook for speakers already known from a quote-attribution pass."""
     model = model or default_model()
-    resolver = Resolver(mentions, quotes, speakers, model.window, text, vectors, model.pairwise)
+    resolver = Resolver(mentions, quotes, speakers, model.window, text)
 
     def decide(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
         best, best_score = None, model.score(new) + model.new_offset

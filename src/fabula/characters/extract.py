@@ -169,14 +169,13 @@ def head_token(tokens: Tokens, start: int, end: int) -> int | None:
 
 
 def add_roles(mentions: list[Mention], tokens: Tokens | None) -> None:
-    """Each mention's head token, and its grammatical role and governor there, from the parse."""
+    """Each mention's grammatical role and governor, from its head token in the parse."""
     if tokens is None or not len(tokens):
         return
     for mention in mentions:
         head = head_token(tokens, mention.start, mention.end)
         if head is None:
             continue
-        mention.head = head
         mention.role = _ROLES.get(tokens.dep[head], "other")
         mention.governor = tokens.head[head]
 

@@ -12,8 +12,6 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from fabula.characters.mentions import Kind, Mention, QuoteSpan, assign_quotes, pronoun, sentence_quotes
 from fabula.errors import InputError
 
@@ -32,7 +30,6 @@ class Document:
     gold: list[int]
     labels: list[str]  # the annotated entity type of each mention, pronouns included
     quotes: list[QuoteSpan]
-    vectors: np.ndarray | None = None  # the mentions' encoder vectors, once parsed (`pairwise`)
 
     def sentence_of(self, offset: int) -> int:
         return bisect_right(self.sentence_starts, offset) - 1

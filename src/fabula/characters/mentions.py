@@ -72,7 +72,7 @@ class Mention:
     it is left `None` so that gold-mention scoring does not leak annotated types. `quote` is the
     index of the quotation the mention sits in, or -1 outside quotes; `paragraph` is -1 when the
     text has no known paragraphs. `role` (subj, obj, poss, obl, other; "" unknown) and `governor`
-    (token index of the word it depends on) and `head` come from the language layer's parse when it ran.
+    (token index of the word it depends on) come from the language layer's parse when it ran.
     """
 
     start: int
@@ -85,7 +85,6 @@ class Mention:
     paragraph: int = -1
     role: str = ""
     governor: int = -1
-    head: int = -1  # token index of its head word (-1: not parsed)
 
     @property
     def words(self) -> list[str]:

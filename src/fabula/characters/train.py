@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -25,24 +25,19 @@ from fabula.characters.dialogue import voiced
 from fabula.characters.extract import add_roles, story_mentions
 from fabula.characters.litbank import Document, fold_ids, load_document
 from fabula.characters.mentions import Mention
-from fabula.characters.pairwise import PairwiseModel, mention_vectors, pair_features
-from fabula.characters.pairwise import fit as fit_logistic
 from fabula.characters.profiles import is_character
 from fabula.eval.coref import Scores, score_corpus
 from fabula.story import Span, Story
 
 OFFSETS = (-1.0, -0.5, 0.0, 0.5)
-STACKING_PARTS = 4  # the pairwise model's cross-fitting: each part scored by a model fit on the rest
 # One mention's options: feature lists, "new" first, and the index of the right one.
 Group = tuple[list[list[str]], int]
 
 
-def extract(doc: Document, pairwise: PairwiseModel | None, window: int = 20) -> list[Group]:
+def extract(doc: Document, window: int = 20) -> list[Group]:
     """Every mention's options with the gold clusters as the state (teacher forcing)."""
     groups: list[Group] = []
-    resolver = Resolver(
-        doc.mentions, doc.quotes, window=window, text=doc.text, vectors=doc.vectors, pairwise=pairwise
-    )
+    resolver = Resolver(doc.mentions, doc.quotes, window=window, text=doc.text)
 
     def oracle(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
         right = next((n for n, (c, _) in enumerate(scored) if doc.gold[c.members[0]] == doc.gold[i]), None)
@@ -51,33 +46,6 @@ def extract(doc: Document, pairwise: PairwiseModel | None, window: int = 20) -> 
 
     resolver.run(oracle)
     return groups
-
-
-def pair_examples(doc: Document, window: int = 20) -> tuple[np.ndarray, np.ndarray]:
-    """The pairwise model's examples, with the gold clusters as the state: each pronoun with a
-    vector against each candidate cluster that has one, labelled by whether it is the right one."""
-    rows: list[np.ndarray] = []
-    labels: list[bool] = []
-    resolver = Resolver(doc.mentions, doc.quotes, window=window, text=doc.text, vectors=doc.vectors)
-    vectors, has_vector = resolver.vectors, resolver.has_vector
-
-    def oracle(i: int, scored: list[tuple[_Cluster, list[str]]], new: list[str]) -> _Cluster | None:
-        right = next((c for c, _ in scored if doc.gold[c.members[0]] == doc.gold[i]), None)
-        if (
-            vectors is not None
-            and has_vector is not None
-            and has_vector[i]
-            and resolver.info[i].det == "pron"
-        ):
-            for cluster, _ in scored:
-                if cluster.with_vectors:
-                    rows.append(pair_features(vectors, i, cluster.with_vectors))
-                    labels.append(cluster is right)
-        return right
-
-    resolver.run(oracle)
-    width = 2 * vectors.shape[1] if vectors is not None else 0
-    return np.array(rows, dtype=np.float32).reshape(-1, width), np.array(labels, dtype=bool)
 
 
 @dataclass
@@ -144,18 +112,13 @@ def fit(
     return CorefModel({name: float(w) for name, w in zip(names, result.x, strict=True)})
 
 
-def predict(docs: list[Document], model: CorefModel, pairwise: dict[str, PairwiseModel]) -> list[list[int]]:
-    """Coreference alone (what the "new" offset is tuned on), each document with its pairwise model."""
-    return [
-        resolve(
-            d.mentions,
-            d.quotes,
-            model=replace(model, pairwise=pairwise[d.name]),
-            text=d.text,
-            vectors=d.vectors,
-        )
-        for d in docs
-    ]
+def with_offset(model: CorefModel, offset: float) -> CorefModel:
+    return CorefModel(model.weights, offset, model.window)
+
+
+def predict(docs: list[Document], model: CorefModel) -> list[list[int]]:
+    """Coreference alone (what the "new" offset is tuned on)."""
+    return [resolve(d.mentions, d.quotes, model=model, text=d.text) for d in docs]
 
 
 def settle(doc: Document, model: CorefModel) -> list[int]:
@@ -164,9 +127,9 @@ def settle(doc: Document, model: CorefModel) -> list[int]:
     return cluster_mentions(analyse(doc).model_copy(), doc.mentions, doc.quotes, model)
 
 
-def pick_offset(model: CorefModel, dev: list[Document], pairwise: dict[str, PairwiseModel]) -> float:
+def pick_offset(model: CorefModel, dev: list[Document]) -> float:
     def f1(offset: float) -> float:
-        return score_corpus(dev, predict(dev, replace(model, new_offset=offset), pairwise)).conll
+        return score_corpus(dev, predict(dev, with_offset(model, offset))).conll
 
     return max(OFFSETS, key=f1)
 
@@ -179,55 +142,33 @@ class FoldResult:
     predictions: list[list[int]]
 
 
-def stacking_parts(pool: list[Document], parts: int = STACKING_PARTS) -> list[list[Document]]:
-    return [pool[k::parts] for k in range(parts)]
-
-
-def fit_pairwise(docs: list[Document], examples: dict[str, tuple[np.ndarray, np.ndarray]]) -> PairwiseModel:
-    rows = np.concatenate([examples[d.name][0] for d in docs])
-    return fit_logistic(rows, np.concatenate([examples[d.name][1] for d in docs]))
-
-
 def cross_validate(root: Path, folds: Iterable[int] = range(10)) -> list[FoldResult]:
     """Per fold: fit on train, pick the "new" offset on dev, refit on train+dev, settle test
     (`settle`: as the stage does, dialogue pronouns by Fabula's own quote attribution).
 
-    The pairwise model is stacked without leaking: the train+dev documents are split in two
-    halves, each half's ranker features come from the pairwise model fit on the other, and the
-    shipped pairwise model is the two averaged. Gold mentions get their head words, roles and
-    vectors from Fabula's own parse and drop the quotes that are no one's voice, as in the stage.
+    Gold mentions get their grammatical roles from Fabula's own parse and drop the quotes that
+    are no one's voice, as they do in the stage.
     """
     vocab = Vocabulary()
-    loaded: dict[str, Document] = {}
-    examples: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    cache: dict[str, tuple[Document, Encoded]] = {}
 
-    def load(names: list[str]) -> list[Document]:
+    def load(names: list[str]) -> list[tuple[Document, Encoded]]:
         for name in names:
-            if name not in loaded:
+            if name not in cache:
                 doc = load_document(root, name)
-                story = analyse(doc)
-                add_roles(doc.mentions, story._tokens)
-                doc.quotes = voiced(story, doc.mentions, doc.quotes)
-                doc.vectors = mention_vectors(doc.mentions, story._tokens)
-                loaded[name] = doc
-                examples[name] = pair_examples(doc)
-        return [loaded[n] for n in names]
+                add_roles(doc.mentions, analyse(doc)._tokens)
+                doc.quotes = voiced(analyse(doc), doc.mentions, doc.quotes)
+                cache[name] = (doc, vocab.encode(extract(doc)))
+        return [cache[n] for n in names]
 
     results = []
     for fold in folds:
         train, dev, test = (load(fold_ids(root, fold, part)) for part in ("train", "dev", "test"))
-        pool = sorted(train + dev, key=lambda d: d.name)
-        parts = stacking_parts(pool)
-        pair_models = [fit_pairwise([d for other in parts if other is not part for d in other], examples)
-                       for part in parts]  # fmt: skip
-        # each document's pairwise scores come from the model that did not see it
-        other = {d.name: pair_models[k] for k, part in enumerate(parts) for d in part}
-        encoded = {d.name: vocab.encode(extract(d, other[d.name])) for d in pool}
-        first = fit(vocab, [encoded[d.name] for d in train])
-        offset = pick_offset(first, dev, other)
-        refit = fit(vocab, [encoded[d.name] for d in pool], start=first)
-        model = replace(refit, new_offset=offset, pairwise=PairwiseModel.average(pair_models))
-        results.append(FoldResult(fold, model, test, [settle(d, model) for d in test]))
+        first = fit(vocab, [e for _, e in train])
+        offset = pick_offset(first, [d for d, _ in dev])
+        model = with_offset(fit(vocab, [e for _, e in train + dev], start=first), offset)
+        docs = [d for d, _ in test]
+        results.append(FoldResult(fold, model, docs, [settle(d, model) for d in docs]))
     return results
 
 

@@ -12,8 +12,6 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
 from fabula.language.models import SPANS_KEY, load_pipeline
 from fabula.language.tokens import Tokens
 from fabula.pipeline import report_progress, stage
@@ -41,7 +39,6 @@ _PERSON_PRONOUN_WORDS = (
 )
 PERSON_PRONOUNS = frozenset(_PERSON_PRONOUN_WORDS.split())
 _PRONOUN_TAGS = frozenset({"PRP", "PRP$"})
-_MENTION_HEADS = frozenset({"PRON", "PROPN", "NOUN"})  # the tokens whose vectors are kept
 
 
 def _split_long(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
@@ -108,8 +105,6 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
     for token in doc:
         if not token.is_space:
             index[token.i] = base + len(index)
-    tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == len(doc) else None
-    vector_rows: list[int] = []
     for sent in doc.sents:
         words = [t for t in sent if not t.is_space]
         if not words:
@@ -125,9 +120,6 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
             tokens.dep.append(intern(t.dep_))
             tokens.head.append(index.get(t.head.i, index[t.i]))
             tokens.sentence.append(sentence)
-            if tensor is not None and t.pos_ in _MENTION_HEADS:
-                tokens.vector_tokens.append(len(tokens) - 1)
-                vector_rows.append(t.i)
             if t.tag_ in _PRONOUN_TAGS and t.lower_ in PERSON_PRONOUNS:
                 story.entities.append(
                     Entity(
@@ -138,8 +130,6 @@ def _add_doc(story: Story, tokens: Tokens, doc: Doc, offset: int) -> None:
                         kind="PRON",
                     )
                 )
-    if tensor is not None and vector_rows:
-        tokens.vector_chunks.append(np.asarray(tensor[vector_rows], dtype=np.float16))
     for span in doc.spans.get(SPANS_KEY, []):
         kind = _kind(span)
         if kind == "NOM" and not _one_phrase(span):

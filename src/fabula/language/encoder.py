@@ -413,9 +413,6 @@ class Analysis:
     heads: list[int]
     deprels: list[str]
     entities: list[WordMention] = field(default_factory=list)
-    # Each word's contextual vector (the encoder's last layer at its first piece), float16: what
-    # coreference compares mentions by (`fabula.characters.pairwise`).
-    vectors: np.ndarray | None = None
 
 
 def decode(
@@ -441,8 +438,6 @@ def decode(
     root = labels.deprels.index(ROOT)
     relations[:, root] = -1e4
     relations[heads[batch.words] == 0, root] = 1e4
-    hidden = scores.hidden_states[-1]
-    vectors = hidden.reshape(-1, hidden.shape[-1])[batch.gather].to(torch.float16).numpy()
     upos = scores.upos.argmax(-1).tolist()
     xpos = scores.xpos.argmax(-1).tolist()
     lemma = scores.lemma.argmax(-1).tolist()
@@ -461,7 +456,6 @@ def decode(
                 heads=[int(tree[i]) - 1 if tree[i] else i - 1 for i in span],
                 deprels=[labels.deprels[r] for r in rels[first : first + len(words)]],
                 entities=mentions[s],
-                vectors=vectors[s, 1 : len(words) + 1],
             )
         )
         first += len(words)

@@ -184,13 +184,6 @@ def _set_analyses(doc: Doc, analyses: list[tuple[list[int], Analysis]]) -> None:
             strings.add(label),
         )
     doc.from_array([TAG, POS, LEMMA, HEAD, DEP], values)  # type: ignore[arg-type]
-    widths = {a.vectors.shape[1] for _, a in analyses if a.vectors is not None}
-    if widths:
-        tensor = np.zeros((len(doc), widths.pop()), dtype=np.float16)
-        for words, analysis in analyses:
-            if analysis.vectors is not None:
-                tensor[words] = analysis.vectors
-        doc.tensor = tensor  # spaCy's place for contextual vectors (whitespace rows stay zero)
     doc.spans[SPANS_KEY] = [
         Span(doc, words[start], words[end - 1] + 1, label)
         for words, analysis in analyses

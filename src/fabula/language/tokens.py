@@ -7,10 +7,7 @@ through spaCy objects, so long books never hold more than one window's `Doc` in 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import numpy as np
 
 
 @dataclass(slots=True)
@@ -29,10 +26,6 @@ class Tokens:
     dep: list[str] = field(default_factory=list)
     head: list[int] = field(default_factory=list)
     sentence: list[int] = field(default_factory=list)
-    # Contextual vectors of the tokens a mention can be headed by (nouns, names, pronouns):
-    # `vector_tokens` ascending, their float16 rows in `vector_chunks`, one chunk per window.
-    vector_tokens: list[int] = field(default_factory=list)
-    vector_chunks: list[np.ndarray] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.start)
@@ -59,19 +52,3 @@ class Tokens:
         self.dep += other.dep
         self.head += [h + base for h in other.head]
         self.sentence += [s + sentence_offset for s in other.sentence]
-        self.vector_tokens += [t + base for t in other.vector_tokens]
-        self.vector_chunks += other.vector_chunks
-
-    def vectors_at(self, indices: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """The vectors (float32) of the tokens at `indices`, and which of them have one (zero rows not)."""
-        if len(self.vector_chunks) > 1:
-            self.vector_chunks = [np.concatenate(self.vector_chunks)]
-        width = self.vector_chunks[0].shape[1] if self.vector_chunks else 0
-        out = np.zeros((len(indices), width), dtype=np.float32)
-        found = np.zeros(len(indices), dtype=bool)
-        for k, t in enumerate(indices):
-            row = bisect_left(self.vector_tokens, t)
-            if t >= 0 and row < len(self.vector_tokens) and self.vector_tokens[row] == t:
-                out[k] = self.vector_chunks[0][row]
-                found[k] = True
-        return out, found
