@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from itertools import islice, repeat
 
+from fabula.characters.letters import letter_of_each
 from fabula.characters.mentions import Mention, QuoteSpan, pronoun
 from fabula.characters.names import (
     GENDERED_NOUNS,
@@ -269,6 +270,7 @@ class Resolver:
         self.by_head: dict[str, list[_Cluster]] = {}
         self.recent: OrderedDict[int, _Cluster] = OrderedDict()
         self.reader: _Cluster | None = None
+        self.letter = letter_of_each(text, mentions)
 
     def _turns(self) -> list[int]:
         """Turn index of each quote: the quotes of one paragraph are one speaker's turn."""
@@ -705,6 +707,15 @@ class Resolver:
             or cluster.majority(cluster.labels) in _PLACES
         )
 
+    def _letter_voice(self, i: int) -> _Cluster | None:
+        """For a first-person singular or second-person pronoun in a letter's narration, the
+        cluster of the writer or recipient its heading names."""
+        letter, info = self.letter[i], self.info[i]
+        if letter is None or info.det != "pron" or self.mentions[i].quote >= 0:
+            return None
+        named = letter.writer if info.kind == "1sg" else letter.recipient if info.person == 2 else None
+        return self.cluster_of.get(named) if named is not None else None
+
     def _plain_pronoun(self, i: int) -> bool:
         """A pronoun that is an argument of its verb and not reflexive (binding theory's principle B)."""
         info, role = self.info[i], self.mentions[i].role
@@ -728,6 +739,10 @@ class Resolver:
             group = self.name_group.get(i)
             if group is not None and group in self.by_name:
                 self.add(i, self.by_name[group])
+                continue
+            voiced = self._letter_voice(i)
+            if voiced is not None:
+                self.add(i, voiced)  # a letter's "I" is its writer, its "you" its recipient
                 continue
             if self.info[i].person == 2 and self.mentions[i].quote < 0 and self.reader is not None:
                 self.add(i, self.reader)  # outside quotes, "you" is one addressee: the reader
