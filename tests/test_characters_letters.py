@@ -29,12 +29,14 @@ def test_each_letter_speaks_as_its_writer_to_its_recipient() -> None:
     assert character_at(story, "your").id == ada.id
 
 
+def named(text: str, names: list[str]) -> list[Mention]:
+    """A person mention for the first occurrence of each name."""
+    return [Mention(text.index(n), text.index(n) + len(n), n, "PROP", 0, "PER") for n in names]
+
+
 def heading(text: str, names: list[str]) -> tuple[str | None, str | None]:
     """The writer and recipient the one letter heading of `text` names, given its names."""
-    mentions = []
-    for name in names:
-        start = text.index(name)
-        mentions.append(Mention(start, start + len(name), name, "PROP", 0, "PER"))
+    mentions = named(text, names)
     (letter,) = find_letters(text, mentions)
     writer, recipient = letter.writer, letter.recipient
     return (None if writer is None else mentions[writer].text), (
@@ -60,8 +62,4 @@ def test_headings_in_the_styles_books_print_them() -> None:
 
 def test_a_sentence_about_a_letter_is_no_heading() -> None:
     text = "Letter writing to Mr. Crane was her habit, and she wrote to Ada Penrose too."
-    mentions = [
-        Mention(text.index(n), text.index(n) + len(n), n, "PROP", 0, "PER")
-        for n in ("Mr. Crane", "Ada Penrose")
-    ]
-    assert find_letters(text, mentions) == []
+    assert find_letters(text, named(text, ["Mr. Crane", "Ada Penrose"])) == []

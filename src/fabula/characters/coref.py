@@ -341,7 +341,7 @@ class Resolver:
     def _name_groups(self, heard: dict[NameKey, str] | None) -> dict[int, int]:
         """Mention -> name group, for proper names: people by `cluster_names` (with `heard`
         genders; each name as written apart when None), others by string."""
-        people = [i for i, m in enumerate(self.mentions) if m.kind == "PROP" and m.label in {"PER", None}]
+        people = [i for i, m in enumerate(self.mentions) if m.names_a_person]
         names = [parse_name(self.mentions[i].text) for i in people]
         if heard is None:
             keys: dict[NameKey, int] = {}

@@ -5,7 +5,9 @@ epistolary novel changes both at every letter: in *Evelina* "LETTER I LADY HOWAR
 MR. VILLARS" is Lady Howard's "I" speaking to Mr. Villars's "you", and "LETTER II MR. VILLARS
 TO LADY HOWARD" the other way round. A heading that names its writer and recipient (or only
 its recipient: "Letter 1 St. Petersburgh, Dec. 11th -- To Mrs. Saville") opens a letter, which
-runs to the next heading.
+runs to the next heading. Ingest's chapter headings (`ingest.structure`) are whole lines; these
+are read from the text itself, since a tokenized corpus runs heading and letter together and
+Dracula's "Letter, Mina Murray to Lucy Westenra" has no number.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def _heading_end(text: str, start: int) -> int:
 def find_letters(text: str, mentions: Sequence[Mention]) -> list[Letter]:
     """The headed letters of `text`, in order; none in a book without letter headings."""
     headings = list(_HEADING.finditer(text))
-    people = [(k, m) for k, m in enumerate(mentions) if m.kind == "PROP" and m.label in {"PER", None}]
+    people = [(k, m) for k, m in enumerate(mentions) if m.names_a_person]
     letters = []
     for n, heading in enumerate(headings):
         end = headings[n + 1].start() if n + 1 < len(headings) else len(text)

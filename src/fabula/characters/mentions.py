@@ -90,6 +90,11 @@ class Mention:
     def words(self) -> list[str]:
         return self.text.split()
 
+    @property
+    def names_a_person(self) -> bool:
+        """A proper name that no tagger called a place or a thing (untagged names may be people)."""
+        return self.kind == "PROP" and self.label in {"PER", None}
+
 
 _DOUBLE_MARKS = re.compile(r"[“”\"«»]")
 # A mark before a contraction ending ("wife 's", "they 'll", as tokenized corpora space them) is an

@@ -43,9 +43,7 @@ def named_roles(story: Story, mentions: Sequence[Mention], clusters: Sequence[in
         return list(clusters)
     heads = [head_token(tokens, m.start, m.end) for m in mentions]
     by_head = {h: i for i, h in enumerate(heads) if h is not None}
-    named = {
-        c for m, c in zip(mentions, clusters, strict=True) if m.kind == "PROP" and m.label in {"PER", None}
-    }
+    named = {c for m, c in zip(mentions, clusters, strict=True) if m.names_a_person}
     holders: dict[str, set[int]] = {}
     predicates: set[int] = set()
     for i, (mention, head) in enumerate(zip(mentions, heads, strict=True)):
