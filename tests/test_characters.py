@@ -537,6 +537,63 @@ def test_a_bare_surname_is_the_husband_not_the_wife_known_as_mrs() -> None:
     assert groups(names) == [{"Hall", "Mr. Hall"}, {"Mrs. Hall"}]
 
 
+def test_a_bare_surname_is_the_husband_not_a_woman_of_his_name() -> None:
+    # "Tilda" is a woman's name (census), so "said Marsh" is Mr. Marsh, however often she is named.
+    names = ["Tilda Marsh"] * 6 + ["Marsh"] * 3 + ["Mr. Marsh"] * 2
+    assert groups(names) == [{"Marsh", "Mr. Marsh"}, {"Tilda Marsh"}]
+
+
+def test_a_womans_given_name_keeps_mister_off_her_full_name() -> None:
+    assert groups(["Maud Fenwick", "Maud", "Mr. Fenwick", "Fenwick"]) == [
+        {"Fenwick", "Mr. Fenwick"},
+        {"Maud", "Maud Fenwick"},
+    ]
+
+
+def test_a_noun_before_a_name_says_its_sex() -> None:
+    assert parse_name("the woman Garrow").gender == "she"
+    assert groups(["Owen Garrow", "Owen Garrow", "the woman Garrow"]) == [
+        {"Owen Garrow"},
+        {"the woman Garrow"},
+    ]
+
+
+def test_lady_with_a_surname_is_not_a_daughter_and_mister_not_the_baronet() -> None:
+    """ "Lady Ashdown" is Sir Roland's wife, not Clara Ashdown (who is "Lady Clara" only with her
+    own first name); "Mr. Ashdown" among several Ashdowns is none of the first-named ones."""
+    names = [
+        "Sir Roland Ashdown",
+        "Clara Ashdown",
+        "Clara Ashdown",
+        "Lady Clara",
+        "Lady Ashdown",
+        "Mr. Ashdown",
+    ]
+    assert groups(names) == [
+        {"Clara Ashdown", "Lady Clara"},
+        {"Lady Ashdown"},
+        {"Mr. Ashdown"},
+        {"Sir Roland Ashdown"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "pronoun", "referent"),
+    [
+        ("Maud Fenwick and Tobias Crane walked up the lane from the mill.\n"
+         "The lane ran over the brook to the farm.\nHe set the sack down on the wall.", "He", "Tobias Crane"),
+        ("Tobias Crane met Maud Fenwick in the lane.\n"
+         "The lane ran over the brook to the farm.\nShe set the basket down.", "She", "Maud Fenwick"),
+    ],
+)  # fmt: skip
+def test_a_given_name_keeps_the_other_sex_off_a_name_no_pronoun_has_gendered(
+    text: str, pronoun: str, referent: str
+) -> None:
+    """No pronoun has yet said who is who; "Maud" and "Tobias" (census) do, as a veto."""
+    story = run(story_with(text, ["Tobias Crane", "Maud Fenwick"]))
+    assert character_at(story, pronoun) is character_at(story, referent)
+
+
 def test_an_officer_is_neither_his_sister_nor_another_of_his_family() -> None:
     names = ["Eleanor Tilney"] * 2 + ["Miss Tilney"] * 3 + ["Henry Tilney", "Captain Frederick Tilney"]
     names += ["Captain Tilney", "General Tilney"]

@@ -81,6 +81,14 @@ def hypocorisms() -> dict[str, frozenset[str]]:
     return {name: frozenset(canon) for name, canon in groups.items()}
 
 
+@cache
+def given_name_genders() -> dict[str, str]:
+    """Lowercase given name -> "he" or "she", where the 1990 US census finds one sex at least ten
+    times as often (data/given_names.tsv). A weak prior, below any title or pronoun evidence."""
+    text = resources.files("fabula.characters").joinpath("data/given_names.tsv").read_text(encoding="utf-8")
+    return dict(line.split("\t") for line in text.splitlines() if line)
+
+
 def first_names_match(a: str, b: str) -> bool:
     if a == b:
         return True
@@ -88,7 +96,7 @@ def first_names_match(a: str, b: str) -> bool:
     return bool(table.get(a, frozenset({a})) & table.get(b, frozenset({b})))
 
 
-NameKey = tuple[str, tuple[str, ...], bool]  # honorific, name words, whether a family
+NameKey = tuple[str, tuple[str, ...], bool, str]  # honorific, name words, whether a family, gender
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +110,7 @@ class Name:
 
     @property
     def key(self) -> NameKey:
-        return (self.honorific, self.tokens, self.group)
+        return (self.honorific, self.tokens, self.group, self.gender)
 
 
 def _singular(surname: str) -> str:
@@ -134,13 +142,15 @@ def parse_name(text: str) -> Name:
     group = len(words) >= 2 and words[0] == "the" and words[-1].endswith("s") and text.rstrip()[-1:] != "."
     # Words before the name are description: "old Tom Jarndyce", "plain Jack Durbeyfield".
     described = next((i for i, w in enumerate(found) if not (w.isalpha() and w.islower())), 0)
+    # ... and a noun there may say the sex: "the woman Wolfe" is not Hugh Wolfe.
+    gender = next((GENDERED_NOUNS[w] for w in words[:described] if w in GENDERED_NOUNS), "")
     words = words[described:]
     while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "dearest", "good"}:
         words = words[1:]
-    honorific, gender = "", ""
+    honorific = ""
     while len(words) > 1 and (title := _title(words[0])):
         honorific = honorific or title
-        gender = gender or HONORIFICS.get(title, "")
+        gender = HONORIFICS.get(title, "") or gender
         words = words[1:]
     words = [w for w in words if w not in _SUFFIXES and w != "of"] or words
     if group and words:
@@ -203,7 +213,14 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
     def gender_of(name: Name) -> str:
         if name.gender or name.key in heard:
             return name.gender or heard[name.key]
-        return first_name_gender.get(name.tokens[0], "") if len(name.tokens) > 1 else ""
+        if len(name.tokens) < 2:
+            return ""
+        given = name.tokens[0]
+        return first_name_gender.get(given) or given_name_genders().get(given, "")
+
+    def female(group: list[Name]) -> bool:
+        genders = {gender_of(m) for m in group} - {""}
+        return genders == {"she"}
 
     def clash(name: Name, others: list[Name]) -> bool:
         mine = gender_of(name)
@@ -218,12 +235,12 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
 
     for key in order:
         name = by_key[key]
-        fits = [
-            g
-            for g, ms in enumerate(members)
-            if all(compatible(name, m) and not clash(name, [m]) for m in _anchors(name, ms))
+        namesakes = [
+            g for g, ms in enumerate(members) if all(compatible(name, m) for m in _anchors(name, ms))
         ]
-        ambiguous = len(fits) > 1 or len(titled[name.tokens[0]]) > 1
+        fits = [g for g in namesakes if not clash(name, _anchors(name, members[g]))]
+        # Several of the surname's people, of either sex, make a bare title ambiguous.
+        ambiguous = len(namesakes) > 1 or len(titled[name.tokens[0]]) > 1
         if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and ambiguous:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name; a man
             # may be the bare surname's (below).
@@ -235,11 +252,14 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
             ]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
         fits = [g for g in fits if not clash(name, members[g]) and not _spouses(name, members[g])]
+        # "Lady Elliot" is Sir Walter's wife, not his daughter Anne Elliot, whom no one calls Lady.
+        if name.honorific in _GIVEN_NAME_TITLES and len(name.tokens) == 1:
+            fits = [g for g in fits if not _titled_surname(name, members[g])]
         # Narration calls a man by his surname alone, his wife never: where "Mr. Hall" is heard,
-        # "said Hall" is him, not Mrs. Hall, however often she is named.
+        # "said Hall" is him, not Mrs. Hall or Winnie Hall, however often she is named.
         if len(name.tokens) == 1 and "he" in titled[name.tokens[0]]:
             if not name.honorific:
-                fits = [g for g in fits if not _only_wife(name, members[g])]
+                fits = [g for g in fits if not _only_wife(name, members[g]) and not female(members[g])]
             elif name.gender == "she":
                 fits = [g for g in fits if not _bare(name, members[g])]
         if not fits:
@@ -269,6 +289,15 @@ def _spouses(name: Name, members: list[Name]) -> bool:
     if name.honorific in _RANKS:
         return any(HONORIFICS.get(title) == "she" for title in titles)
     return HONORIFICS.get(name.honorific) == "she" and bool(titles & _RANKS)
+
+
+def _titled_surname(name: Name, members: list[Name]) -> bool:
+    """Whether a title that goes with a given name ("Lady", "Sir") is here a surname's, for a
+    group of first-named people none of whom holds the title with that surname ("Lady Honoria
+    Dedlock" is "Lady Dedlock"; "Lady Clara", an earl's daughter, is not "Lady Ashdown")."""
+    word = name.tokens[0]
+    of_the_name = [m for m in members if len(m.tokens) > 1 and m.tokens[-1] == word]
+    return bool(of_the_name) and all(m.honorific != name.honorific for m in of_the_name)
 
 
 def _bare(surname: Name, members: list[Name]) -> bool:
