@@ -129,3 +129,26 @@ def test_a_name_with_a_title_inside_a_tag_subject_is_read_whole() -> None:
     text = 'Mara watched her. Suddenly Mrs. Miller turned abruptly, and\nexclaimed:\n\n"We must go."'
     (quote,) = sieve_quotes_of(text, [MARA, miller, eugenio])
     assert (quote.speaker, quote.attribution) == ("miller", "explicit")
+
+
+def test_the_other_is_whom_the_narration_brought_in_not_the_last_speaker() -> None:
+    text = (
+        '"Is it raining?" asked Mara.\n\n'
+        '"Not yet," said Jon.\n\n'
+        "Tom came in from the garden and shook out his coat.\n\n"
+        '"You are soaked," said Jon.\n\n'
+        '"It is pouring," said the other.'
+    )
+    quotes = sieve_quotes_of(text, [MARA, JON, TOM])
+    assert (quotes[-1].speaker, quotes[-1].attribution) == ("tom", "anaphoric")
+
+
+def test_a_description_is_the_character_its_words_introduced() -> None:
+    stout = Character(id="stout", name="The Stout Man", gender="he")
+    text = (
+        "Jon waited at the gate. A stout man came up the lane with a dog.\n\n"
+        '"Good evening," said Jon.\n\n'
+        '"Is this the road to the mill?" asked the man.'
+    )
+    quotes = sieve_quotes_of(text, [JON, stout])
+    assert (quotes[-1].speaker, quotes[-1].attribution) == ("stout", "anaphoric")

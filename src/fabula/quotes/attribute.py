@@ -3,7 +3,9 @@
 1. a tag next to the quote ("said Jon", "said the girl") names the speaker: explicit for a name,
    anaphoric for a description, resolved through the characters stage's mentions;
    a lower-case description names the holder of its office ("the doctor": Dr. Aziz, named
-   last), else a character listed by exactly that description and of known gender;
+   last), else a character listed by exactly that description and of known gender, else the
+   one its words introduced ("a stout man ... said the man": The Stout Man); "said the other"
+   is the one of two not just in view (`_the_other`);
 2. a pronoun tag ("he said"; its coreference link is one pronoun's guess, weaker than the
    conversation, see `sieve`) or a gendered description ("said her husband") the mentions leave
    open takes the character of that gender the turn just before called by name, else the
@@ -107,6 +109,8 @@ class _Unit:
     # determiner ("her mother": she, she; "he": he, None).
     pronoun: tuple[int, str, str | None] | None = None
     blocked: bool = False  # an unresolved indefinite tag ("a voice said"): speaker stays unknown
+    # An unresolved "said the other" tag: offset, and the gender its noun gives ("the other man").
+    contrast: tuple[int, str | None] | None = None
     cue: tuple[int, str, str | None] | None = None  # `pronoun` as the tag gave it, kept for the ranker
     step: str = ""  # the sieve step that chose the speaker ("tag", "pronoun", "guess", ...)
     vocatives: list[str] = field(default_factory=list)
@@ -268,13 +272,17 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
                 unit.pronoun = (start, PRONOUN_GENDER[word], None)
             if speaker is None:
                 continue
+        description = _description(tag.subject_text)  # "the doctor", read unlike "the Hatter"
         if speaker is None and word not in _FIRST_SECOND:
-            description = _description(tag.subject_text)  # "the doctor", read unlike "the Hatter"
             speaker = _described(text, cast, start, end) or (
-                _office_holder(cast, description, start) or cast.described(description)
+                _office_holder(cast, description, start)
+                or cast.described(description)
+                or _introduced(text, cast, description, start)
                 if description
                 else _named(cast, tag.subject_text)
             )
+        if speaker is None and unit.speaker is None and _contrasting(description, gender):
+            unit.contrast = unit.contrast or (start, gender)
         if speaker is None and gender is not None and unit.pronoun is None and unit.speaker is None:
             owner = PRONOUN_GENDER.get(word.split()[0]) if len(word.split()) > 1 else None
             unit.pronoun = (start, gender, owner)
@@ -311,7 +319,7 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
                 ):
                     it.speaker, it.attribution = who, "anaphoric" if who else "none"
         unit.blocked = False
-        unit.pronoun = None
+        unit.pronoun = unit.contrast = None
     unit.cue = unit.pronoun
 
 
@@ -328,6 +336,10 @@ def _set(unit: _Unit, speaker: str | None, attribution: Attribution, step: str, 
 def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> None:
     """A speaker for an untagged (or pronoun-tagged) turn, reading the turns before it."""
     unit = units[i]
+    if unit.contrast is not None:
+        _set(unit, _the_other(paras, units, i, cast), "anaphoric", "other", cast)
+        if unit.speaker is not None:
+            return
     if unit.pronoun is not None:
         speaker, rule = _by_pronoun(text, paras, units, i, cast)
         _set(unit, speaker, "anaphoric", f"pronoun:{rule}", cast)
@@ -398,6 +410,38 @@ def _by_pronoun(
     if named := cast.antecedent(offset, gender, exclude):
         return named, "far"
     return cast.following(offset, gender, exclude), "later"
+
+
+def _the_other(paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> str | None:
+    """'said the other': the one of two who is not the one just in view. Whom the turn just
+    before called by name answers; else, reading back over the conversation's turns (up to
+    `CONVERSATION_TURNS`) and the names in its narration, the latest character who is not the
+    previous turn's speaker, nor named in the turn's own paragraph before the tag ("Fielding
+    took his pipe. ... the other went on" is not Fielding), nor called by the quote. Plain
+    turn-taking (A B ? -> A) misses the other where narration brings them in ("When Fielding
+    entered ... 'Oh no,' gasped the other")."""
+    unit = units[i]
+    assert unit.contrast is not None
+    offset, gender = unit.contrast
+    back: list[_Unit] = []
+    while len(back) < CONVERSATION_TURNS and i - len(back) > 0:
+        earlier = units[i - len(back) - 1]
+        if not _same_conversation(earlier, back[-1] if back else unit):
+            break
+        back.append(earlier)
+    one = back[0].speaker if back else None
+    fits = [c for c in [*back[0].vocatives, *back[0].told] if c != one] if _adjacent(units, i, -1, 1) else []
+    fits = [c for c in fits if gender is None or cast.gender.get(c) == gender]
+    if len(set(fits)) == 1:
+        return fits[0]
+    ones = {one, *unit.vocatives} | {cid for _, _, cid in cast.mentioned(paras[unit.first][0], offset)}
+    lo = paras[back[-1].first if back else max(0, unit.first - 1)][0]
+    seen = [(u.items[0].found.open_mark, u.speaker) for u in back if u.speaker]
+    seen += [(at, cid) for at, _, cid in cast.mentioned(lo, offset)]
+    for _, cid in sorted(seen, reverse=True):
+        if cid not in ones and (gender is None or cast.gender.get(cid) == gender):
+            return cid
+    return None
 
 
 def _relative(text: str, cast: Cast, owning: str, offset: int, gender: str) -> str | None:
@@ -491,6 +535,35 @@ def _description(subject: str) -> str | None:
     return " ".join(words[1:]).lower()
 
 
+# Where a descriptive name's head noun ends: "The Gentleman In The White Waistcoat".
+_HEAD_END = re.compile(r"\s+(?:in|with|at|of|from|on|who)\s.*$")
+
+
+def _introduced(text: str, cast: Cast, description: str, before: int) -> str | None:
+    """'A stout man came up. ... "No," said the man': the character whose descriptive name
+    ("The Stout Man") holds the description's words and head noun, introduced by those words
+    in the `OFFICE_REACH` characters before the tag ("a stout man"); the latest so introduced
+    where several are. A cast of minor characters named for what the text calls them
+    (PDNC's) reaches them so, where no name is ever written."""
+    window = text[max(0, before - OFFICE_REACH) : before].lower()
+    wanted = set(description.split())
+    best, best_at = None, -1
+    for cid, surfaces in cast.surfaces.items():
+        for surface in surfaces:
+            words = surface.lower().split()
+            core = _HEAD_END.sub("", " ".join(words[1:]))
+            if words[0] not in ("the", "a", "an") or core == description or not core:
+                continue
+            if core.split()[-1] != description.split()[-1] or not wanted <= set(core.split()):
+                continue
+            at = max(
+                (m.start() for m in re.finditer(rf"\b(?:an?|the)\s+{re.escape(core)}\b", window)), default=-1
+            )
+            if at > best_at:
+                best, best_at = cid, at
+    return best
+
+
 def _office_holder(cast: Cast, description: str, before: int) -> str | None:
     """'said the doctor': the character whose name carries that office's title ("Doctor
     Losberne", "Dr. Aziz") named last before the tag, rather than a minor character PDNC
@@ -504,6 +577,14 @@ def _last_resort(text: str, paras: list[tuple[int, int]], unit: _Unit, cast: Cas
     just before it last made a subject. Right about half the time, where no answer never is."""
     start = paras[max(0, unit.first - SALIENCE_PARAGRAPHS)][0]
     return _scene_subject(text, start, unit.items[0].found.open_mark, cast)
+
+
+def _contrasting(description: str | None, gender: str | None) -> bool:
+    """Whether a description sets its referent against another: "the other", "the other one",
+    "the other man" (`_the_other`)."""
+    if description is None or description.split()[0] != "other":
+        return False
+    return description in ("other", "other one") or gender is not None
 
 
 def _tag_gender(subject: str) -> str | None:
