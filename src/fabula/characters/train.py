@@ -159,8 +159,8 @@ class FoldResult:
 
 def cross_validate(root: Path, folds: Iterable[int] = range(10)) -> list[FoldResult]:
     """Per fold: pick the "new" offset by an inner cross-validation over train+dev, fit on
-    train+dev, settle test
-    (`settle`: as the stage does, dialogue pronouns by Fabula's own quote attribution).
+    train+dev, settle test (`settle`: as the stage does, dialogue pronouns by Fabula's own quote
+    attribution).
 
     Gold mentions get their grammatical roles from Fabula's own parse and drop the quotes that
     are no one's voice, as they do in the stage.
