@@ -29,7 +29,7 @@ from fabula.characters.names import (
     OFFICE_TITLES,
     NameKey,
     cluster_names,
-    given_name_genders,
+    given_name_sex,
     parse_name,
 )
 from fabula.models import load_package_json
@@ -448,11 +448,10 @@ class Resolver:
         """For name groups no pronoun gave a gender, the census sex of the given names they are
         called by, where those agree (a woman's "Charlotte Temple" before any "she")."""
         found: dict[int, set[str]] = {}
-        table = given_name_genders()
         for i, group in self.name_group.items():
             name = parse_name(self.mentions[i].text)
             if self.mentions[i].names_a_person and len(name.tokens) > 1 and not name.honorific:
-                found.setdefault(group, set()).add(table.get(name.tokens[0], ""))
+                found.setdefault(group, set()).add(given_name_sex(name))
         return {
             group: next(iter(sexes))
             for group, sexes in found.items()

@@ -68,12 +68,17 @@ _SPACED_APOSTROPHE = re.compile(r"(?<=[^\W\d_])\s*['’]\s*(?=[^\W\d_])")
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’.-][^\W\d_]+)*\.?", re.UNICODE)
 
 
+def _data_lines(file: str) -> list[str]:
+    """The lines of a name list shipped in data/."""
+    text = resources.files("fabula.characters").joinpath("data", file).read_text(encoding="utf-8")
+    return text.splitlines()
+
+
 @cache
 def hypocorisms() -> dict[str, frozenset[str]]:
     """Lowercase first name -> the canonical names it may stand for (itself included)."""
     groups: dict[str, set[str]] = defaultdict(set)
-    text = resources.files("fabula.characters").joinpath("data/aliases.txt").read_text(encoding="utf-8")
-    for line in text.splitlines():
+    for line in _data_lines("aliases.txt"):
         names = [n.strip().lower() for n in line.split("\t") if n.strip()]
         if names:
             for name in names:
@@ -85,8 +90,13 @@ def hypocorisms() -> dict[str, frozenset[str]]:
 def given_name_genders() -> dict[str, str]:
     """Lowercase given name -> "he" or "she", where the 1990 US census finds one sex at least ten
     times as often (data/given_names.tsv). A weak prior, below any title or pronoun evidence."""
-    text = resources.files("fabula.characters").joinpath("data/given_names.tsv").read_text(encoding="utf-8")
-    return dict(line.split("\t") for line in text.splitlines() if line)
+    return dict(line.split("\t") for line in _data_lines("given_names.tsv") if line)
+
+
+def given_name_sex(name: Name) -> str:
+    """The census sex of a full name's given name ("Charlotte Temple": she); "" for one word,
+    which may be a surname."""
+    return given_name_genders().get(name.tokens[0], "") if len(name.tokens) > 1 else ""
 
 
 def first_names_match(a: str, b: str) -> bool:
@@ -215,8 +225,7 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
             return name.gender or heard[name.key]
         if len(name.tokens) < 2:
             return ""
-        given = name.tokens[0]
-        return first_name_gender.get(given) or given_name_genders().get(given, "")
+        return first_name_gender.get(name.tokens[0]) or given_name_sex(name)
 
     def female(group: list[Name]) -> bool:
         genders = {gender_of(m) for m in group} - {""}

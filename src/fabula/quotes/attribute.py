@@ -337,7 +337,7 @@ def _decide(text: str, paras: list[tuple[int, int]], units: list[_Unit], i: int,
     """A speaker for an untagged (or pronoun-tagged) turn, reading the turns before it."""
     unit = units[i]
     if unit.contrast is not None:
-        _set(unit, _the_other(paras, units, i, cast), "anaphoric", "other", cast)
+        _set(unit, _the_other(paras, units, i, cast, *unit.contrast), "anaphoric", "other", cast)
         if unit.speaker is not None:
             return
     if unit.pronoun is not None:
@@ -412,7 +412,9 @@ def _by_pronoun(
     return cast.following(offset, gender, exclude), "later"
 
 
-def _the_other(paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast) -> str | None:
+def _the_other(
+    paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: Cast, offset: int, gender: str | None
+) -> str | None:
     """'said the other': the one of two who is not the one just in view. Whom the turn just
     before called by name answers; else, reading back over the conversation's turns (up to
     `CONVERSATION_TURNS`) and the names in its narration, the latest character who is not the
@@ -421,8 +423,6 @@ def _the_other(paras: list[tuple[int, int]], units: list[_Unit], i: int, cast: C
     turn-taking (A B ? -> A) misses the other where narration brings them in ("When Fielding
     entered ... 'Oh no,' gasped the other")."""
     unit = units[i]
-    assert unit.contrast is not None
-    offset, gender = unit.contrast
     back: list[_Unit] = []
     while len(back) < CONVERSATION_TURNS and i - len(back) > 0:
         earlier = units[i - len(back) - 1]
