@@ -190,6 +190,26 @@ def test_no_weight_puts_a_woman_in_a_mans_cluster() -> None:
     assert ids[1] != ids[2]
 
 
+def test_no_weight_makes_a_name_the_narration_brings_in_its_narrator() -> None:
+    """A model that would join anything to the latest cluster still keeps "Old Cotter" off the
+    "I" who tells the story, as it does "my cousin, John Herncastle"; the narrator's own name is
+    said as one ("My name is Ruth Hale", "I, Ruth Hale, ...")."""
+    eager = CorefModel({"PROP|r0": 10.0, "1sg|narrator": 10.0})
+    text = "It frightened me. Old Cotter sat by the fire when I came down."
+    spans: list[tuple[str, Kind, str, int]] = [("me", "PRON", "obj", 1), ("Old Cotter", "PROP", "subj", 5)]
+    spans += [("I", "PRON", "subj", 12)]
+    ids = resolve(parsed_mentions(text, spans), text=text, model=eager)
+    assert ids[0] == ids[2] != ids[1]
+    text = "I refused my cousin, John Herncastle."
+    spans = [("I", "PRON", "subj", 1), ("my", "PRON", "poss", 3), ("John Herncastle", "PROP", "appos", 3)]
+    ids = resolve(parsed_mentions(text, spans), text=text, model=eager)
+    assert ids[0] == ids[1] != ids[2]
+    text = "I, Ruth Hale, was born in York."
+    spans = [("I", "PRON", "subj", 5), ("Ruth Hale", "PROP", "appos", 0)]
+    ids = resolve(parsed_mentions(text, spans), text=text, model=eager)
+    assert ids[0] == ids[1]
+
+
 def test_a_name_always_beside_a_rival_hears_its_gender_from_the_pronouns_after_it() -> None:
     """Her mother is in every sentence pair, so no "She" can only mean Mara; but each "She"
     follows Mara as the subject before it, five times over: Mara is "she", though no title

@@ -716,7 +716,13 @@ class Resolver:
     def vetoed(self, i: int, cluster: _Cluster) -> bool:
         """Whether mention i may not join `cluster` whatever the scores: "she" (or "her father")
         joins no cluster named with a man's title ("Mr. Bingley") or mostly called "he", and no
-        place ("the great city")."""
+        place ("the great city"). A name the narration brings in is not the narrator's "I" but in
+        apposition ("I, Ruth Hale, was born"; "My name is Ruth" is settled before any scores):
+        the eager narrator took "Old Cotter" and "my cousin, John Herncastle" (LitBank gold
+        mentions, pronouns +32)."""
+        m = self.mentions[i]
+        if cluster.narrator and i in self.name_group and m.quote < 0 and self._gap(cluster.last, i) != ",":
+            return True
         gender = self.info[i].gender
         if gender not in {"he", "she"}:
             return False
