@@ -602,3 +602,21 @@ def test_a_pronoun_takes_a_woman_named_nearby_before_the_last_woman_who_spoke() 
     )
     quotes = sieve_quotes_of(text, [MARA, JON, LENA])
     assert [q.speaker for q in quotes] == ["mara", "jon", "lena"]
+
+
+def test_a_relative_clause_after_a_name_is_its_tag() -> None:
+    """'Eli, who said,' is Eli's, though 'to' governs him and Mara opens the sentence."""
+    text = 'Jon sat by the fire.\n\nLater Mara turned to Eli, who, after a pause, said, "The road is closed."'
+    assert [q.speaker for q in quotes_of(text, [MARA, JON, ELI])] == ["eli"]
+
+
+def test_a_title_read_as_a_sentence_end_stays_with_its_name() -> None:
+    """The loose pattern sees a sentence start after 'Mrs.'; the subject is Mrs. Voss, not the Voss
+    whose alias is the bare surname."""
+    mrs = Character(id="mrs-voss", name="Mrs. Voss", gender="she")
+    karl = Character(id="karl", name="Karl Voss", aliases=["Voss"], gender="he")
+    text = (
+        "Karl stood at the door.\n\n"
+        'At length Mrs. Voss looked up from her cup and remarked:\n\n"The tea is cold."'
+    )
+    assert [q.speaker for q in quotes_of(text, [karl, mrs])] == ["mrs-voss"]

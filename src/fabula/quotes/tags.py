@@ -57,6 +57,11 @@ BEFORE_ASIDE = re.compile(
     rf"(?:^|(?<=[.!?;,:]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bwhen\s)|(?<=\bthen\s)|(?<=\n))"
     rf"{_SUBJ},[^,.!?\"“”]{{1,60}},(?:\s+{_ADV})?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
+# "Ben, who said,", "the Lory, who at last turned sulky, and would only say,": a relative
+# clause speaks for the one it follows, even where a preposition governs them ("turned to Ben, who").
+BEFORE_RELATIVE = re.compile(
+    rf"(?<![\w'’]){_SUBJ},\s+who(?:[,\s][^.!?;\"“”]{{0,80}}?)?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
+)
 AFTER_ASIDE = re.compile(rf"{_LEAD}{_SUBJ},[^,.!?\"“”]{{1,60}},\s+{_VERB}")
 # "Emma turned to Harriet and said, ": a sentence-initial subject a few words before the verb.
 BEFORE_LOOSE = re.compile(
@@ -83,6 +88,12 @@ _SUBORDINATE = re.compile(r"\s*(?:When|As|While|After|Before|If|Though|Although|
 _AFTER_SUBORDINATE = re.compile(r"(?:,|;|[,;]\s+(?:and|but|then|when))\s+$")
 _TO = re.compile(
     rf"^(?:\s+\w+ly)?\s+(?:to|at|unto|of)\s+(?P<subj>(?:[Hh]im|[Hh]er|[Tt]hem|me|us)(?![\w'’])|{_NOMINAL}|{_NAME})"
+)
+# An abbreviated title just before where a pattern began its subject: "Mrs. " read as a sentence's end.
+_TITLE_BEFORE = re.compile(
+    r"(?<![\w'’])(?:"
+    + "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True) if t.endswith("."))
+    + r")\s+$"
 )
 _REFLEXIVE = re.compile(r"^\s+(\w+)")
 _PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you"})
@@ -113,7 +124,7 @@ def _valid_subject(text: str) -> bool:
     return not (first[0].isupper() and first in NOT_NAMES and first not in {"I", "He", "She", "They", "We"})
 
 
-def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
+def _tag(match: re.Match[str], text: str, offset: int, relative: bool = False) -> Tag | None:
     subject = match.group("subj")
     subject_start = match.start("subj")
     while len(subject.split()) > 1 and not _valid_subject(subject):
@@ -127,9 +138,13 @@ def _tag(match: re.Match[str], text: str, offset: int) -> Tag | None:
         # "After an impressive pause he said": the pronoun, not the pause, speaks.
         subject_start += subject.rindex(words[-1])
         subject = words[-1]
+    elif title := _TITLE_BEFORE.search(text, max(0, subject_start - 12), subject_start):
+        # "At length Mrs. Denham remarked": the sentence the loose pattern saw start after "Mrs."
+        # is her name's, not a Denham's of no title.
+        subject, subject_start = text[title.start() : match.end("subj")], title.start()
     governed = PREPOSITION_BEFORE.search(text, max(0, subject_start - 12), subject_start)
-    if governed and governed.start() < match.end("verb") <= subject_start:
-        governed = None  # the verb's own particle: "broke in Adela", "put in Lucy"
+    if relative or (governed and governed.start() < match.end("verb") <= subject_start):
+        governed = None  # the verb's own particle ("broke in Adela", "put in Lucy"), or a relative's
     if not _valid_subject(subject) or governed:
         return None  # "after a time said", "said in a piercing whisper": no one speaks
     verb_end = match.end("verb")
@@ -171,10 +186,11 @@ def tag_before(text: str, start: int, end: int) -> Tag | None:
     window = text[lo:end]
     # The clause nearest the quote speaks it: "Ann protested, and Kate, laughing, exclaimed,".
     best: tuple[int, Tag] | None = None
-    for pattern in (BEFORE_SUBJ_VERB, BEFORE_ASIDE, BEFORE_LOOSE, BEFORE_VERB_SUBJ):
+    for pattern in (BEFORE_RELATIVE, BEFORE_SUBJ_VERB, BEFORE_ASIDE, BEFORE_LOOSE, BEFORE_VERB_SUBJ):
         pos = 0
         while match := pattern.search(window, pos):
-            if (best is None or match.start("verb") > best[0]) and (tag := _tag(match, window, lo)):
+            relative = pattern is BEFORE_RELATIVE
+            if (best is None or match.start("verb") > best[0]) and (tag := _tag(match, window, lo, relative)):
                 best = (match.start("verb"), tag)
             pos = match.start() + 1
     return best[1] if best else None
