@@ -620,3 +620,19 @@ def test_a_title_read_as_a_sentence_end_stays_with_its_name() -> None:
         'At length Mrs. Voss looked up from her cup and remarked:\n\n"The tea is cold."'
     )
     assert [q.speaker for q in quotes_of(text, [karl, mrs])] == ["mrs-voss"]
+
+
+def test_a_second_part_opening_in_lower_case_keeps_the_first_parts_tag() -> None:
+    """However long the narration between, 'that nothing is wrong' goes on with Jon's sentence;
+    Ann 'returned' from her walk and says nothing."""
+    text = (
+        'Ann went out.\n\n"I hope," said Jon, when Ann returned from the long walk by the river, '
+        '"that nothing is wrong."'
+    )
+    assert [q.speaker for q in quotes_of(text, [JON, ANN])] == ["jon", "jon"]
+
+
+@pytest.mark.parametrize("tag", ["while Ann said,", "while Ann, smiling again, said:"])
+def test_a_clause_of_its_own_between_two_quotes_names_the_second(tag: str) -> None:
+    text = f'Ann and Jon stood in the hall.\n\n"It is late," murmured Jon, {tag} "We can still go."'
+    assert [q.speaker for q in quotes_of(text, [JON, ANN])] == ["jon", "ann"]

@@ -210,14 +210,17 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
     after = tag_after(text, f.close_mark, after_end)
     before = tag_before(text, before_start, f.open_mark)
     middle = text[before_start : f.open_mark]
-    if (
-        before_start > paras[f.paragraph][0]
-        and len(middle.split()) <= SHORT_TAG_WORDS
-        and not _SENTENCE_END.search(middle)
-    ):
+    first = tag_after(text, before_start, f.open_mark) if before_start > paras[f.paragraph][0] else None
+    if first is not None:
         # '"I hope," said Jon, when Ann came in, "all is well."': a short tag between the two
-        # parts of one sentence is the second part's as well.
-        before = tag_after(text, before_start, f.open_mark) or before
+        # parts of one sentence is the second part's as well, unless a clause of its own names
+        # another ('"No," said Jon, while Ann said, "Yes."'); a part opening in lower case
+        # continues the sentence however long the narration between ('"I hope," said Jon, when
+        # Ann had read the letter, "that all is well."').
+        short = len(middle.split()) <= SHORT_TAG_WORDS and not _SENTENCE_END.search(middle)
+        later = before is not None and before.subject[0] >= first.subject[1]
+        if _continues(text[f.start : f.end]) or (short and not later):
+            before = first
     introduced = middle.rstrip().endswith((",", ":")) or bool(INTRODUCING_VERB.search(middle.rstrip()))
     ends_sentence = text[f.start : f.end].rstrip().endswith((".", "!", "?"))
     tag = (before or after) if introduced and ends_sentence else (after or before)
@@ -233,6 +236,12 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
         tag = tag_introducing(text, tail_start, previous[1])
     kind = classify(text[f.start : f.end], f, text[before_start : f.open_mark], tag)
     return _Item(found=f, kind=kind, tag=tag)
+
+
+def _continues(quote: str) -> bool:
+    """Whether a quote opens in lower case, so goes on with a sentence begun before it."""
+    opening = quote.lstrip(" \t\n_'‘\"“—-")[:1]
+    return opening.isalpha() and opening.islower()
 
 
 def _units(items: list[_Item]) -> list[_Unit]:

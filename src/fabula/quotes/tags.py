@@ -54,7 +54,7 @@ BEFORE_SUBJ_VERB = re.compile(
 )
 # "while Margaret, thoughtful again, said: ": a subject, an aside between commas, the verb.
 BEFORE_ASIDE = re.compile(
-    rf"(?:^|(?<=[.!?;,:]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bwhen\s)|(?<=\bthen\s)|(?<=\n))"
+    rf"(?:^|(?<=[.!?;,:]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bwhen\s)|(?<=\bwhile\s)|(?<=\bthen\s)|(?<=\n))"
     rf"{_SUBJ},[^,.!?\"“”]{{1,60}},(?:\s+{_ADV})?\s+{_VERB}(?P<rest>[^.!?\"“”]{{0,100}})$"
 )
 # "Ben, who said,", "the Lory, who at last turned sulky, and would only say,": a relative
