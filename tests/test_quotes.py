@@ -636,3 +636,9 @@ def test_a_second_part_opening_in_lower_case_keeps_the_first_parts_tag() -> None
 def test_a_clause_of_its_own_between_two_quotes_names_the_second(tag: str) -> None:
     text = f'Ann and Jon stood in the hall.\n\n"It is late," murmured Jon, {tag} "We can still go."'
     assert [q.speaker for q in quotes_of(text, [JON, ANN])] == ["jon", "ann"]
+
+
+def test_a_family_word_after_a_speech_verb_names_its_character() -> None:
+    nanny = Character(id="nanny", name="Nanny", gender="she")
+    text = 'Mara put the boy to bed.\n\n"Now you go to sleep," said nanny.'
+    assert [q.speaker for q in quotes_of(text, [MARA, nanny])] == ["nanny"]

@@ -283,6 +283,26 @@ GENDERED_NOUNS = (
     )
     | dict.fromkeys(("matron",), "she")
 )
+# Family words a household uses as names, bare of any article: "said nanny", "cried mamma".
+HOUSEHOLD_NAMES = frozenset(
+    {
+        "mother",
+        "father",
+        "mamma",
+        "mama",
+        "papa",
+        "mummy",
+        "daddy",
+        "granny",
+        "grandmamma",
+        "grandpapa",
+        "nanny",
+        "nurse",
+        "uncle",
+        "aunt",
+        "auntie",
+    }
+)
 # Relatives who share a surname with whom "his"/"her" is, and the titles that mark them:
 # "said his wife" after Mr. Allen is Mrs. Allen, "her father" after Elizabeth Bennet Mr. Bennet.
 KIN_TITLES = {

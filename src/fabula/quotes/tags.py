@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from fabula.quotes.lexicon import NOT_NAMES, PHRASAL_SPEECH, REFLEXIVES, SPEECH_VERBS, TITLES
+from fabula.quotes.lexicon import HOUSEHOLD_NAMES, NOT_NAMES, PHRASAL_SPEECH, REFLEXIVES, SPEECH_VERBS, TITLES
 
 _VERB = r"(?P<verb>" + "|".join(sorted(SPEECH_VERBS | PHRASAL_SPEECH, key=len, reverse=True)) + r")\b"
 _TITLE = "|".join(re.escape(t) for t in sorted(TITLES, key=len, reverse=True))
@@ -39,7 +39,10 @@ _ADV = (
 )
 _LEAD = r"^[\s,;:.!?)\]\-—–…]*"
 
+# "said nanny": a family word used as a name, only right after the verb, where nothing else reads it.
+_HOUSEHOLD = r"(?P<subj>(?:" + "|".join(sorted(HOUSEHOLD_NAMES, key=len, reverse=True)) + r")(?![\w'’-]))"
 AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
+AFTER_VERB_HOUSEHOLD = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_HOUSEHOLD}")
 AFTER_VERB_EPITHET = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}\s+{_EPITHET_NAME}")
 # "a voice from the doorway said": a short place phrase between subject and verb.
 _PLACE = (
@@ -168,7 +171,14 @@ def _tag(match: re.Match[str], text: str, offset: int, relative: bool = False) -
 def tag_after(text: str, start: int, end: int) -> Tag | None:
     """A tag opening the narration [start, end) that follows a quote."""
     window = text[start : min(end, start + 160)]
-    for pattern in (AFTER_VERB_SUBJ, AFTER_SUBJ_VERB, AFTER_POSSESSIVE, AFTER_ASIDE, AFTER_VERB_EPITHET):
+    for pattern in (
+        AFTER_VERB_SUBJ,
+        AFTER_SUBJ_VERB,
+        AFTER_POSSESSIVE,
+        AFTER_ASIDE,
+        AFTER_VERB_EPITHET,
+        AFTER_VERB_HOUSEHOLD,
+    ):
         match = pattern.match(window)
         if match and (tag := _tag(match, window, start)):
             return tag
