@@ -642,3 +642,9 @@ def test_a_family_word_after_a_speech_verb_names_its_character() -> None:
     nanny = Character(id="nanny", name="Nanny", gender="she")
     text = 'Mara put the boy to bed.\n\n"Now you go to sleep," said nanny.'
     assert [q.speaker for q in quotes_of(text, [MARA, nanny])] == ["nanny"]
+
+
+def test_a_clause_joined_after_a_quote_brings_the_next_speaker() -> None:
+    """'and Mara asked' is Mara's own clause: the quote is Jon's, whom the tag before it names."""
+    text = 'Jon and Mara sat by the stove.\n\nJon said, "I have an idea", and Mara asked him what it was.'
+    assert [q.speaker for q in quotes_of(text, [JON, MARA])] == ["jon"]

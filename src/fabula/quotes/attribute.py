@@ -80,6 +80,8 @@ _CONTINUED_SLOT = re.compile(rf"(?:{_SLOT_OPENERS}|,\s+)(?:[Tt]he\s+(?:[a-z]+\s+
 SHORT_TAG_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?;]\s")
 _CLAUSE_END = re.compile(r"[.,;:!?\"“”—(]")
+# What joins a clause of its own to a quote: '", and Ann asked', '" while Ann said'.
+_JOINED = re.compile(r"[\s,;:—–-]*(?:and|but|while|whilst)(?:\s+then)?\s+")
 # Characters before a tag searched for the holder of an office a description names ("the doctor").
 OFFICE_REACH = 4000
 # Characters before a kin tag ("said his wife") searched for which of several relatives was named last.
@@ -223,7 +225,9 @@ def _tagged(text: str, paras: list[tuple[int, int]], found: list[Found], i: int)
             before = first
     introduced = middle.rstrip().endswith((",", ":")) or bool(INTRODUCING_VERB.search(middle.rstrip()))
     ends_sentence = text[f.start : f.end].rstrip().endswith((".", "!", "?"))
-    tag = (before or after) if introduced and ends_sentence else (after or before)
+    # 'Jon said, "Yes," and Ann asked': a clause joined after the quote brings the next speaker.
+    joined = after is not None and bool(_JOINED.fullmatch(text, f.close_mark, after.subject[0]))
+    tag = (before or after) if introduced and (ends_sentence or joined) else (after or before)
     tag = tag or tag_introducing(text, before_start, f.open_mark)
     if tag is None and f.paragraph > 0 and not text[before_start : f.open_mark].strip():
         previous = paras[f.paragraph - 1]
