@@ -363,15 +363,24 @@ HAL_ROSS = Character(id="hal-ross", name="Hal Ross", aliases=["Ross"], gender="h
 
 
 def test_a_given_name_two_characters_share_goes_to_the_one_named_last() -> None:
-    """No listed form is plain 'Hal': it is whichever Hal the narration named last, even where
-    the other is named more often."""
+    """No listed form is plain 'Hal': between two Hals named as often, it is whichever the
+    narration named last."""
     cast = [HAL_PAGE, HAL_ROSS, MARA]
-    ross = 'Hal Page came by. Page left, and Page came back. Then Hal Ross came in.\n\n"Wet again," said Hal.'
-    page = (
-        'Hal Ross came by. Ross left, and Ross came back. Then Hal Page came in.\n\n"Dry at last," said Hal.'
-    )
+    ross = 'Hal Page came by, and Page left. Then Hal Ross came in, and Ross sat.\n\n"Wet again," said Hal.'
+    page = 'Hal Ross came by, and Ross left. Then Hal Page came in, and Page sat.\n\n"Dry at last," said Hal.'
     assert [q.speaker for q in quotes_of(ross, cast)] == ["hal-ross"]
     assert [q.speaker for q in quotes_of(page, cast)] == ["hal-page"]
+
+
+def test_a_shared_given_name_is_the_one_the_narration_calls_least_by_other_names() -> None:
+    """The narration keeps telling Hal Page apart by his surname, so bare 'Hal' is Hal Ross,
+    though Hal Page was named last."""
+    cast = [HAL_PAGE, HAL_ROSS, MARA]
+    text = (
+        "Hal Ross came in with Mara. Page followed, and Page sat down. Then Hal Page rose.\n\n"
+        '"Let us go," said Hal.'
+    )
+    assert [q.speaker for q in quotes_of(text, cast)] == ["hal-ross"]
 
 
 def test_the_clause_nearest_the_quote_names_its_speaker() -> None:

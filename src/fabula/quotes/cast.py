@@ -30,6 +30,8 @@ _LEADING = re.compile(
     r"^(?:(?i:(?:the|a|an|my|our)\s+(?:(?:old|young|little|poor|dear|dearest)\s+)?)"
     r"|(?i:dear|dearest)\s+|(?:old|young|little|poor)\s+)"
 )
+# What a descriptive name has and a personal one lacks: "Lucy's Mother", "One Of The Women".
+_NOT_GIVEN = re.compile(r"^\S*['’]|\s(?i:of|the|who|with|at|in|from)\s")
 _DETERMINER = re.compile(r"^(?:the|an?)\s+")
 _SURNAME_TITLES = {
     "she": ("Miss", "Mrs.", "Mrs", "Ms.", "Lady"),
@@ -70,6 +72,7 @@ class Cast:
     names: list[tuple[int, int, str]] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
     surfaces: dict[str, list[str]] = field(default_factory=dict)  # id -> name and aliases as written
+    shared_given: set[str] = field(default_factory=set)
 
     @classmethod
     def build(cls, story: Story, quoted: list[tuple[int, int]]) -> Cast:
@@ -115,9 +118,14 @@ class Cast:
 
     def _add_given_names(self, characters: list[Character]) -> None:
         """'Charles' for 'Charles Hayter' and 'Charles Musgrove': the first word of a full name,
-        where no listed form has it; shared by several characters, the one named last before a
-        mention takes it (see `_find_names`)."""
+        where no listed form has it; shared by several characters, the one the text calls least
+        by their other names takes it, the one named last between equals (see `_find_names`).
+        Only personal names share so ("Lucy's Mother", "Wilcox Henry" for Mr. Wilcox do not)."""
         derived: dict[str, list[str]] = {}
+        personal: dict[str, set[str]] = {}
+        surnames = {  # "Wilcox" of "Mr. Wilcox", which "Wilcox Henry" would list as a given name
+            _surname(s) for ch in characters for s in [ch.name, *ch.aliases] if title_gender(s) != "unknown"
+        }
         for ch in characters:
             for surface in [ch.name, *ch.aliases]:
                 words = surface.split()
@@ -126,9 +134,13 @@ class Cast:
                     ids = derived.setdefault(normalise(first), [])
                     if ch.id not in ids:
                         ids.append(ch.id)
+                    if _surname(surface) and not _NOT_GIVEN.search(surface):
+                        personal.setdefault(normalise(first), set()).add(ch.id)
         for form, ids in derived.items():
             if form not in self.forms and len(form) > 1:
                 self.forms[form] = ids
+                if len(ids) > 1 and set(ids) <= personal.get(form, set()) and form not in surnames:
+                    self.shared_given.add(form)
 
     def _add_surnames(self, characters: list[Character]) -> None:
         """'Rodney' for a character listed as 'William Rodney' and 'Mr. Rodney': the surname of a
@@ -176,7 +188,13 @@ class Cast:
             self.counts.update(ids[0] for _, _, ids in matches if len(ids) == 1)
         found: list[tuple[int, int, str]] = []
         last_seen: dict[str, int] = {}
+        # A narrator who keeps writing "Charles Hayter" or "Hayter" to tell him apart leaves bare
+        # "Charles" to the other Charles (PDNC, gold cast, Persuasion: 10 explicit quotes more).
+        other = Counter(ids[0] for _, _, ids in matches if len(ids) == 1)
         for start, end, ids in matches:
+            if normalise(text[start:end]) in self.shared_given:
+                least = min(other[i] for i in ids)
+                ids = [i for i in ids if other[i] == least]
             cid = (_latest(ids, last_seen) if len(ids) > 1 else None) or self.best(ids)
             if cid:
                 found.append((start, end, cid))
