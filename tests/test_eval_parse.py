@@ -16,14 +16,17 @@ from fabula.train.corpora import ConlluSentence, read_conllu
 TINY = Path(__file__).parent / "fixtures" / "language" / "tiny.conllu"
 
 
-def fake_parse(sentences: list[ConlluSentence]) -> Iterable[tuple[list[str], list[int], list[str]]]:
+def fake_parse(
+    sentences: list[ConlluSentence],
+) -> Iterable[tuple[list[str], list[int], list[str], list[str]]]:
     assert [s.words for s in sentences] == [["She", "did", "n't", "go", "."], ["Tom", "left", "."]]
     yield (
         ["PRON", "AUX", "ADV", "VERB", "PUNCT"],
         [3, 3, 3, 3, 1],
         ["nsubj", "aux", "advmod", "ROOT", "punct"],
+        ["she", "do", "not", "go", "."],
     )
-    yield ["PROPN", "VERB", "PUNCT"], [1, 1, 1], ["obj", "ROOT", "punct"]
+    yield ["PROPN", "VERB", "PUNCT"], [1, 1, 1], ["obj", "ROOT", "punct"], ["Tom", "left", "."]
 
 
 def test_reader_keeps_words_not_multiword_tokens() -> None:
@@ -41,26 +44,27 @@ def test_shipped_parser_tags_and_parses_gold_words() -> None:
         ["PRON", "AUX", "PART", "VERB", "PUNCT"],
         [3, 3, 3, 3, 3],
         ["nsubj", "aux", "advmod", "ROOT", "punct"],
+        ["she", "do", "not", "go", "."],
     )
 
 
 def test_gold_sentence_is_not_split_by_the_sentence_rule() -> None:
     words = ["It", "rained", ".", "We", "stayed", "."]
     gold = ConlluSentence(words=words, spaces=[True] * 6, upos=["X"] * 6, heads=[1] * 6, deprels=["dep"] * 6)
-    ((_upos, heads, _deps),) = scorer.parse_sentences([gold])
+    ((_upos, heads, _deps, _lemmas),) = scorer.parse_sentences([gold])
     assert sum(h == i for i, h in enumerate(heads)) == 1
 
 
 def test_scores_match_hand_counts() -> None:
     scores = scorer.evaluate(read_conllu(TINY), fake_parse)
-    assert (scores.words, scores.upos, scores.uas, scores.las) == (8, 7, 7, 6)
+    assert (scores.words, scores.upos, scores.uas, scores.las, scores.lemma) == (8, 7, 7, 6, 7)
 
 
 def test_command_prints_percentages(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(scorer, "parse_sentences", fake_parse)
     result = CliRunner().invoke(app, ["eval", "parse", "--conllu", str(TINY)])
     assert result.exit_code == 0, result.output
-    assert "words 8  UPOS 87.50  UAS 87.50  LAS 75.00" in result.output
+    assert "words 8  UPOS 87.50  UAS 87.50  LAS 75.00  lemma 87.50" in result.output
 
 
 def test_malformed_line_names_the_line(tmp_path: Path) -> None:

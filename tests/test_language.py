@@ -12,7 +12,7 @@ import torch
 from fabula.errors import ModelError
 from fabula.language import MAX_WINDOW_CHARS, run, windows
 from fabula.language import models as language_models
-from fabula.language.encoder import _cycles, apply_script, decode_tree, edit_script
+from fabula.language.encoder import Labels, _cycles, apply_script, decode_tree, edit_script
 from fabula.language.entities import CLASSES, MAX_WIDTH, candidates, decode_mentions, span_table
 from fabula.pipeline import PipelineConfig, run_pipeline
 from fabula.story import AuthorNote, Story
@@ -114,6 +114,34 @@ def test_hyphenated_words_stay_whole_and_dashes_split() -> None:
     words = [t.text for t in tokenizer("The passers-by saw Mary-Ann—no, the ex-wife--at 3-4.")]
     assert words[:7] == ["The", "passers-by", "saw", "Mary-Ann", "—", "no", ","]
     assert words[7:11] == ["the", "ex-wife", "--", "at"]
+
+
+def test_lemmas_of_irregular_and_e_final_verbs_are_words() -> None:
+    # The lemma heads read a word's first piece: alone they made "stoo", "kille", "companie".
+    story = run(Story(text="The companies had stood firm. She knelt, drank, and killed the lamp."))
+    tokens = story._tokens
+    lemma = {
+        story.text[s:e]: tokens.lemma[i]
+        for i, (s, e) in enumerate(zip(tokens.start, tokens.end, strict=True))
+    }
+    assert [lemma[w] for w in ("companies", "stood", "knelt", "drank", "killed")] == [
+        "company",
+        "stand",
+        "kneel",
+        "drink",
+        "kill",
+    ]
+
+
+def test_a_lemma_the_training_data_knows_beats_the_best_script() -> None:
+    scripts: list[tuple[bool, int, str]] = [(True, 1, ""), (True, 2, "")]
+    labels = Labels(upos=[], xpos=[], deprels=[], scripts=scripts, lemmas={"VERB": frozenset({"kill"})})
+    assert labels.lemma("killed", "VERB", [0, 1]) == "kill"  # "kille" is no verb it saw
+    assert labels.lemma("Killed", "PROPN", [0, 1]) == "kille"  # names are not checked
+    assert labels.lemma("mazed", "VERB", [0, 1]) == "maze"  # neither known: the best script
+    assert labels.lemma("strode", "VERB", [0, 1]) == "stride"  # an irregular verb
+    seen = Labels(upos=[], xpos=[], deprels=[], scripts=scripts, forms={"VERB": {"killed": "kill"}})
+    assert seen.lemma("KILLED", "VERB", [1, 0]) == "kill"  # a form the training data saw
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,8 @@ import json
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,6 +34,11 @@ LABEL_DIM = 128
 DROPOUT = 0.2
 WEIGHTS = "weights.safetensors"
 LABELS = "labels.json"
+# Scripts tried, best first, for a lemma the training data knows.
+LEMMA_CHOICES = 4
+# The parts of speech whose lemmas are checked against the training data's; a name's is itself.
+INFLECTING = frozenset({"VERB", "AUX", "NOUN", "ADJ", "ADV"})
+VERBAL = frozenset({"VERB", "AUX"})
 ROOT = "root"
 
 ModuleT = TypeVar("ModuleT", bound=nn.Module)
@@ -67,6 +74,24 @@ def edit_script(form: str, lemma: str) -> Script:
     return best
 
 
+@cache
+def irregular_verbs() -> dict[str, str]:
+    """Past and participle forms of the irregular verbs shipped in data/ -> their base; a form that
+    is another verb's base ("lay", of "lie" and "lay") is left to the model."""
+    text = (
+        resources.files("fabula.language").joinpath("data", "irregular_verbs.txt").read_text(encoding="utf-8")
+    )
+    rows = [line.split() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    bases = {row[0] for row in rows}
+    return {
+        variant: base
+        for base, *forms in rows
+        for form in forms
+        for variant in form.split("/")
+        if variant not in bases
+    }
+
+
 def apply_script(form: str, script: Script) -> str:
     """The lemma a script makes of `form`; the lowercased form where the script does not fit."""
     lower, strip, suffix = script
@@ -86,16 +111,51 @@ class Labels:
     xpos: list[str]
     deprels: list[str]
     scripts: list[Script]
+    # The training data's lemmas of each inflecting part of speech, to check a script's output by,
+    # and the lemma of each word form it saw often enough with one lemma ("stood": "stand").
+    lemmas: dict[str, frozenset[str]] = field(default_factory=dict)
+    forms: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def save(self, path: Path) -> None:
-        data = {"upos": self.upos, "xpos": self.xpos, "deprels": self.deprels, "scripts": self.scripts}
+        data = {
+            "upos": self.upos,
+            "xpos": self.xpos,
+            "deprels": self.deprels,
+            "scripts": self.scripts,
+            "lemmas": {upos: sorted(known) for upos, known in sorted(self.lemmas.items())},
+            "forms": {upos: dict(sorted(seen.items())) for upos, seen in sorted(self.forms.items())},
+        }
         path.write_text(json.dumps(data, ensure_ascii=False, indent=0), encoding="utf-8")
 
     @classmethod
     def load(cls, path: Path) -> Labels:
         data = json.loads(path.read_text(encoding="utf-8"))
         scripts = [(bool(a), int(b), str(c)) for a, b, c in data["scripts"]]
-        return cls(upos=data["upos"], xpos=data["xpos"], deprels=data["deprels"], scripts=scripts)
+        lemmas = {upos: frozenset(known) for upos, known in data.get("lemmas", {}).items()}
+        return cls(
+            upos=data["upos"],
+            xpos=data["xpos"],
+            deprels=data["deprels"],
+            scripts=scripts,
+            lemmas=lemmas,
+            forms=data.get("forms", {}),
+        )
+
+    def lemma(self, word: str, upos: str, ranked: Sequence[int]) -> str:
+        """An inflecting word's lemma as the training data gave its form (or, for a verb, the table
+        of irregular verbs: "knelt", "strode"), else the lemma the best
+        script makes of it, unless that is no lemma the training data knows for its part of speech
+        and a runner-up's is: the heads read a word's first piece, so they often miss how it ends
+        ("killed" -> "kille", "companies" -> "companie", "stood" -> "sto")."""
+        form = word.lower()
+        seen = self.forms.get(upos, {}).get(form) or (irregular_verbs().get(form) if upos in VERBAL else None)
+        if seen is not None:
+            return seen
+        made = [apply_script(word, self.scripts[k]) for k in ranked]
+        known = self.lemmas.get(upos, frozenset())
+        if made[0] in known:
+            return made[0]
+        return next((lemma for lemma in made[1:] if lemma in known), made[0])
 
 
 @dataclass(slots=True)
@@ -440,7 +500,7 @@ def decode(
     relations[heads[batch.words] == 0, root] = 1e4
     upos = scores.upos.argmax(-1).tolist()
     xpos = scores.xpos.argmax(-1).tolist()
-    lemma = scores.lemma.argmax(-1).tolist()
+    lemma = scores.lemma.topk(min(LEMMA_CHOICES, scores.lemma.shape[-1]), dim=-1).indices.tolist()
     rels = relations.argmax(-1).tolist()
     out = []
     first = 0  # where this sentence's words start in `rels`
@@ -451,7 +511,8 @@ def decode(
                 upos=[labels.upos[upos[s][i]] for i in span],
                 xpos=[labels.xpos[xpos[s][i]] for i in span],
                 lemmas=[
-                    apply_script(w, labels.scripts[lemma[s][i]]) for i, w in zip(span, words, strict=True)
+                    labels.lemma(w, labels.upos[upos[s][i]], lemma[s][i])
+                    for i, w in zip(span, words, strict=True)
                 ],
                 heads=[int(tree[i]) - 1 if tree[i] else i - 1 for i in span],
                 deprels=[labels.deprels[r] for r in rels[first : first + len(words)]],
