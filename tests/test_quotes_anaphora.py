@@ -152,3 +152,15 @@ def test_a_description_is_the_character_its_words_introduced() -> None:
     )
     quotes = sieve_quotes_of(text, [JON, stout])
     assert (quotes[-1].speaker, quotes[-1].attribution) == ("stout", "anaphoric")
+
+
+def test_the_doctor_is_the_holder_of_the_title_however_long_ago_named_or_named_next() -> None:
+    minor = Character(id="doctor", name="The Doctor", gender="he")
+    hale = Character(id="hale", name="Mr. Hale", aliases=["Doctor Hale"], gender="he")
+    filler = "The rain fell on the roofs all that week. " * 120
+    text = f'Doctor Hale bent over the boy.\n\n{filler}\n\n"He will live," said the doctor.'
+    (quote,) = sieve_quotes_of(text, [minor, hale, JON])
+    assert quote.speaker == "hale"
+    text = '"He will live," said the doctor.\n\nJon thanked Doctor Hale at the door.'
+    (quote,) = sieve_quotes_of(text, [minor, hale, JON])
+    assert quote.speaker == "hale"

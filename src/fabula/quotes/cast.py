@@ -307,6 +307,10 @@ class Cast:
                 return cid
         return None
 
+    def first_after(self, ids: Collection[str], after: int, reach: int) -> str | None:
+        """Of `ids`, the one first mentioned in the `reach` characters after `after`."""
+        return next((cid for _, _, cid in _between(self.anchors, after, after + reach) if cid in ids), None)
+
     def mentioned(self, start: int, end: int) -> list[tuple[int, int, str]]:
         """Anchored mentions (outside quotes) inside [start, end)."""
         return _between(self.anchors, start, end)
