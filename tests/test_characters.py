@@ -320,6 +320,21 @@ def test_profile_reads_agent_patient_possession_and_modifiers_from_the_parse() -
     assert (ann.agent, ann.patient) == ([], ["kick"])
 
 
+def test_a_copula_makes_a_modifier_not_an_agent_verb() -> None:
+    # UD heads "Ann was tired" by "tired", with "was" its copula: that is said of Ann, not done.
+    text = "Ann was tired. Ann seemed glad. Ann slept."
+    words = [
+        ("Ann", "PROPN", "nsubj", 2), ("was", "AUX", "cop", 2), ("tired", "ADJ", "ROOT", 2),
+        (".", "PUNCT", "punct", 2), ("Ann", "PROPN", "nsubj", 5), ("seemed", "VERB", "ROOT", 5),
+        ("glad", "ADJ", "xcomp", 5), (".", "PUNCT", "punct", 5), ("Ann", "PROPN", "nsubj", 9),
+        ("slept", "VERB", "ROOT", 9), (".", "PUNCT", "punct", 9),
+    ]  # fmt: skip
+    story = story_with(text, ["Ann"])
+    story._tokens = token_table(text, words, {"was": "be", "seemed": "seem", "slept": "sleep"})
+    ann = character_at(run(story), "Ann")
+    assert (ann.agent, ann.modifiers) == (["seem", "sleep"], ["tired", "glad"])
+
+
 def test_known_speakers_override_the_speaker_tag_guess() -> None:
     text = "“I am tired,” Ann told Tom."
     mentions = [

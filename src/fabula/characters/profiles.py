@@ -20,6 +20,8 @@ _PERSON_LABELS = {"PER", None}
 _GENDER_SHARE = 0.6  # share of the gendered references a gender needs to be the character's
 _SUBJECT = {"nsubj", "csubj"}
 _OBJECT = {"obj", "dobj", "nsubj:pass", "nsubjpass", "iobj", "dative"}
+# An adjective said of the subject through a verb: UD's "seemed tired" (xcomp), spaCy's acomp/attr.
+_PREDICATIVE = {"xcomp", "acomp", "attr"}
 
 
 def referential_gender(mentions: Sequence[Mention]) -> Gender:
@@ -123,14 +125,18 @@ def _roles(story: Story, mentions: Sequence[Mention]) -> dict[str, list[str]]:
         heads.add(head)
         dep, governor = tokens.dep[head], tokens.head[head]
         if dep in _SUBJECT and governor != head:
-            roles["agent"].append(tokens.lemma[governor])
-            roles["modifiers"] += [
-                tokens.lemma[t]
-                for t in range(max(0, governor - 8), min(len(tokens), governor + 8))
-                if tokens.head[t] == governor
-                and tokens.dep[t] in {"acomp", "attr"}
-                and tokens.pos[t] == "ADJ"
-            ]
+            near = range(max(0, governor - 8), min(len(tokens), governor + 8))
+            if any(tokens.head[t] == governor and tokens.dep[t] == "cop" for t in near):
+                # "Mara was tired": UD heads a copula's clause by its predicate, no verb of hers.
+                if tokens.pos[governor] == "ADJ":
+                    roles["modifiers"].append(tokens.lemma[governor])
+            else:
+                roles["agent"].append(tokens.lemma[governor])
+                roles["modifiers"] += [  # "Mara seemed tired" (and the older scheme's acomp)
+                    tokens.lemma[t]
+                    for t in near
+                    if tokens.head[t] == governor and tokens.dep[t] in _PREDICATIVE and tokens.pos[t] == "ADJ"
+                ]
         elif dep in _OBJECT and governor != head:
             roles["patient"].append(tokens.lemma[governor])
         elif dep in {"poss", "nmod:poss"} and governor != head:
