@@ -156,6 +156,15 @@ def test_book_file(written: Path) -> None:
     assert tobias["patient"] == [{"w": "told", "i": 11}]
 
 
+def test_a_modifier_that_governs_the_mention_is_located(tmp_path: Path) -> None:
+    # In UD "Mara was tired" is headed by "tired": a modifier can be the mention's governor.
+    story = hand_built_story()
+    story.characters[0].modifiers = ["lit"]  # "lit" governs "Mara" as "tired" would
+    write_booknlp(story, tmp_path, "lamp")
+    mara = json.loads((tmp_path / "lamp.book").read_text(encoding="utf-8"))["characters"][0]
+    assert mara["mod"] == [{"w": "lit", "i": 1}]
+
+
 def test_a_story_without_tokens_is_refused(tmp_path: Path) -> None:
     story = hand_built_story()
     story._tokens = None

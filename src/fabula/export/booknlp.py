@@ -182,7 +182,8 @@ def _gender(character: Character) -> dict[str, Any] | None:
 
 def _governed(doc: _Doc, mentions: list[_Mention]) -> tuple[list[int], list[int]]:
     """Token ids that govern the character's mentions, and their dependents: where BookNLP
-    finds agent/patient/possession words (governors) and modifiers (their dependents)."""
+    finds agent/patient/possession words (governors) and modifiers (their dependents, or in UD a
+    copula's predicate, a governor)."""
     tokens = doc.tokens
     old_to_new = {old: new for new, old in enumerate(doc.keep)}
     governors: list[int] = []
@@ -234,7 +235,9 @@ def _book(doc: _Doc, ids: dict[str, int], mentions: list[_Mention]) -> dict[str,
                 "agent": _located(character.agent, governors, doc),
                 "patient": _located(character.patient, governors, doc),
                 "poss": _located(character.possessions, governors, doc),
-                "mod": _located(character.modifiers, dependents, doc),
+                "mod": _located(
+                    character.modifiers, governors + dependents, doc
+                ),  # "Ann was tired": a governor
             }
         )
     return {"characters": characters}
