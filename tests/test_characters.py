@@ -197,6 +197,17 @@ def test_gender_comes_from_pronouns_not_the_name() -> None:
     assert sue.gender == "he"
 
 
+def test_a_gendered_noun_gives_an_unnamed_character_a_gender() -> None:
+    # "her mother" is never called "she" here, yet the text says who she is; "the clerk" does not.
+    text = (
+        "Ilse Brandt wrote to her mother every week. Her mother never answered.\n\n"
+        "The clerk yawned. The clerk slept."
+    )
+    story = run(story_with(text, ["Ilse Brandt", "her mother", "Her mother", "The clerk"]))
+    assert character_at(story, "Her mother").gender == "she"
+    assert character_at(story, "The clerk").gender == "unknown"
+
+
 STRANGER = """Rain hammered the shutters of the inn.
 “Open the door,” said a stranger's voice from the dark yard.
 Mara lifted the bar, and the stranger stepped inside, shaking the water from his coat.

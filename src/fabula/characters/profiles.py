@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from fabula.characters.coref import describe
 from fabula.characters.extract import head_token, referential
 from fabula.characters.mentions import Mention, pronoun
 from fabula.characters.names import canonical, parse_name
@@ -25,16 +26,17 @@ _PREDICATIVE = {"xcomp", "acomp", "attr"}
 
 
 def referential_gender(mentions: Sequence[Mention]) -> Gender:
-    """he/she/they from linked third-person pronouns and titles; unknown when they disagree."""
+    """he/she/they from linked third-person pronouns, titles and gendered nouns ("her mother",
+    "the old man"); unknown when they disagree."""
     votes: Counter[str] = Counter()
     for m in mentions:
         if m.kind == "PRON":
             pron = pronoun(m.text)
             if pron is not None and pron.person == 3 and pron.gender in {"he", "she", "they"}:
                 votes[pron.gender] += 1
-        elif m.kind == "PROP":
-            gender = parse_name(m.text).gender
-            if gender:
+        else:
+            gender = parse_name(m.text).gender if m.kind == "PROP" else describe(m).gender
+            if gender in {"he", "she"}:
                 votes[gender] += 1
     if not votes:
         return "unknown"
