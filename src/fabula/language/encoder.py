@@ -143,10 +143,10 @@ class Labels:
 
     def lemma(self, word: str, upos: str, ranked: Sequence[int]) -> str:
         """An inflecting word's lemma as the training data gave its form (or, for a verb, the table
-        of irregular verbs: "knelt", "strode"), else the lemma the best
-        script makes of it, unless that is no lemma the training data knows for its part of speech
-        and a runner-up's is: the heads read a word's first piece, so they often miss how it ends
-        ("killed" -> "kille", "companies" -> "companie", "stood" -> "sto")."""
+        of irregular verbs: "knelt", "strode"), else the lemma the best script makes of it, unless
+        that is no lemma the training data knows for its part of speech and a runner-up's is: the
+        heads read a word's first piece, so they often miss how it ends ("killed" -> "kille",
+        "companies" -> "companie", "stood" -> "sto")."""
         form = word.lower()
         seen = self.forms.get(upos, {}).get(form) or (irregular_verbs().get(form) if upos in VERBAL else None)
         if seen is not None:
