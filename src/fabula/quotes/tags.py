@@ -41,8 +41,9 @@ _LEAD = r"^[\s,;:.!?)\]\-—–…]*"
 
 # "said nanny": a family word used as a name, only right after the verb, where nothing else reads it.
 _HOUSEHOLD = r"(?P<subj>(?:" + "|".join(sorted(HOUSEHOLD_NAMES, key=len, reverse=True)) + r")(?![\w'’-]))"
-AFTER_VERB_SUBJ = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_SUBJ}")
-AFTER_VERB_HOUSEHOLD = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+{_HOUSEHOLD}")
+_AFTER_VERB = rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}(?:\s+{_ADV})?\s+"  # ', quietly said ', ', said softly '
+AFTER_VERB_SUBJ = re.compile(_AFTER_VERB + _SUBJ)
+AFTER_VERB_HOUSEHOLD = re.compile(_AFTER_VERB + _HOUSEHOLD)
 AFTER_VERB_EPITHET = re.compile(rf"{_LEAD}(?:{_ADV}\s+)?{_VERB}\s+{_EPITHET_NAME}")
 # "a voice from the doorway said": a short place phrase between subject and verb.
 _PLACE = (
