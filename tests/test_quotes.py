@@ -8,6 +8,7 @@ from fabula import ingest
 from fabula.pipeline import get_stage
 from fabula.quotes.attribute import attribute
 from fabula.quotes.detect import find_quotes
+from fabula.quotes.tags import tag_after
 from fabula.story import AuthorNote, Character, Quote, Span, Story
 
 
@@ -383,6 +384,17 @@ def test_a_shared_given_name_is_the_one_the_narration_calls_least_by_other_names
     assert [q.speaker for q in quotes_of(text, cast)] == ["hal-ross"]
 
 
+def test_a_given_name_listed_for_one_character_is_still_shared_with_another() -> None:
+    """The cast lists bare 'Hal' for Hal Page alone, yet it is Hal Ross's given name too: the
+    narration calls Hal Page by his surname, so 'said Hal' is Hal Ross."""
+    listed = HAL_PAGE.model_copy(update={"aliases": ["Page", "Hal"]})
+    text = (
+        "Hal Ross came in with Mara. Page followed, and Page sat down. Then Hal Page rose.\n\n"
+        '"Let us go," said Hal.'
+    )
+    assert [q.speaker for q in quotes_of(text, [listed, HAL_ROSS, MARA])] == ["hal-ross"]
+
+
 def test_the_clause_nearest_the_quote_names_its_speaker() -> None:
     text = (
         "Ann protested that it was far too late, and Mara, always bolder, boldly exclaimed,\n"
@@ -425,6 +437,13 @@ def test_a_tag_names_the_third_speaker_of_an_exchange(tag: str) -> None:
     )
     quotes = attribute(Story(text=text, characters=[JON, ELI, MARA]))
     assert [(q.speaker, q.attribution) for q in quotes][2] == ("mara", "explicit")
+
+
+@pytest.mark.parametrize("verb", ["acquiesced", "proceeded", "remonstrated", "blurted", "quavered"])
+def test_a_less_common_speech_verb_makes_a_tag(verb: str) -> None:
+    text = f'"Then we stay," {verb} the old man.'
+    tag = tag_after(text, text.index(",") + 2, len(text))
+    assert tag is not None and tag.subject_text == "the old man"
 
 
 def test_the_voice_of_a_named_character_is_that_characters() -> None:

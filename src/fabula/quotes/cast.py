@@ -119,7 +119,9 @@ class Cast:
     def _add_given_names(self, characters: list[Character]) -> None:
         """'Charles' for 'Charles Hayter' and 'Charles Musgrove': the first word of a full name,
         where no listed form has it; shared by several characters, the one the text calls least
-        by their other names takes it, the one named last between equals (see `_find_names`).
+        by their other names takes it, the one named last between equals (see `_find_names`),
+        even where the cast lists it for one of them (PDNC lists "John" for John Beaver alone,
+        whom *A Handful of Dust* calls Beaver; its bare "John" is John Andrew).
         Only personal names share so ("Lucy's Mother", "Wilcox Henry" for Mr. Wilcox do not)."""
         derived: dict[str, list[str]] = {}
         personal: dict[str, set[str]] = {}
@@ -137,10 +139,14 @@ class Cast:
                     if _surname(surface) and not _NOT_GIVEN.search(surface):
                         personal.setdefault(normalise(first), set()).add(ch.id)
         for form, ids in derived.items():
-            if form not in self.forms and len(form) > 1:
+            if len(form) < 2:
+                continue
+            ids = list(dict.fromkeys([*self.forms.get(form, []), *ids]))
+            if len(ids) > 1 and set(ids) <= personal.get(form, set()) and form not in surnames:
                 self.forms[form] = ids
-                if len(ids) > 1 and set(ids) <= personal.get(form, set()) and form not in surnames:
-                    self.shared_given.add(form)
+                self.shared_given.add(form)
+            else:
+                self.forms.setdefault(form, ids)
 
     def _add_surnames(self, characters: list[Character]) -> None:
         """'Rodney' for a character listed as 'William Rodney' and 'Mr. Rodney': the surname of a

@@ -154,6 +154,11 @@ _SPEECH_STEMS = (
     "hiccough hiccoughed",
     "speculate speculated",
     "screech screeched",
+    *("proceed proceeded", "assure assured", "confide confided", "blurt blurted", "acquiesce acquiesced"),
+    *("remonstrate remonstrated", "report reported", "pronounce pronounced", "concede conceded"),
+    *("chorus chorused", "affirm affirmed", "counsel counselled", "quaver quavered", "interject interjected"),
+    *("expostulate expostulated", "reiterate reiterated", "croon crooned", "warble warbled"),
+    *("request requested", "remind reminded", "vow vowed", "boom boomed", "pipe piped"),
 )
 
 
