@@ -58,6 +58,23 @@ def test_the_ranker_never_offers_whom_the_quote_calls() -> None:
     assert options is not None and "jon" not in [cid for cid, _ in options]
 
 
+def test_an_untagged_turn_in_a_characters_idiolect_ranks_them_first() -> None:
+    """Jon's tagged turns say "blimey" and "guv": the untagged turn that does is his by idiolect."""
+    text = (
+        "Mara and Jon walked to the market.\n\n"
+        "\"Blimey, guv, it's a cold un, ain't it, and the cart's stuck in the mud, guv,\" said Jon.\n\n"
+        '"I do think we should have taken the earlier train, it was much more sensible," said Mara.\n\n'
+        '"Blimey, I ain\'t never seen a market so full, not since the old days, guv, blimey," Jon said.\n\n'
+        '"Perhaps we should find somewhere quiet to sit, and have a nice cup of tea first," said Mara.\n\n'
+        "The stalls were crowded and loud.\n\n"
+        '"Blimey, guv, look at them apples!"'
+    )
+    options = candidate_options(sieve(Story(text=text, characters=[MARA, JON])))[-1]
+    assert options is not None
+    features = dict(options)
+    assert "idiolect:0" in features["jon"] and "idiolect:1" in features["mara"]
+
+
 def test_the_shipped_model_keeps_alternation_in_a_long_exchange() -> None:
     text = (
         "Mara found Jon in the garden, digging.\n\n"

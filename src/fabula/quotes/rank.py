@@ -18,6 +18,7 @@ PDNC; docs/quotes.md lists the features.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -66,6 +67,15 @@ _ADDRESS = re.compile(rf"(?:^|[,;!?.—–-]\s*)({_FORMS})\s*(?=[,;!?.—–-]|$
 _PRONOUN = re.compile(r"\b(?:he|him|his|himself|she|her|hers|herself)\b", re.IGNORECASE)
 
 Options = list[tuple[str, list[str]]]  # (character id, features)
+
+# Idiolect (`Idiolects`): the smoothing of each speaker's word counts, and the fewest words of
+# tagged speech a speaker needs for a profile (PDNC cross-validated, 21 novels: 0.5 and 100
+# gave 22,631 speakers right, 0.1 and 30 22,650, 0.02 and 30 22,638).
+IDIOLECT_SMOOTHING = 0.1
+IDIOLECT_MIN_WORDS = 30
+# Score margins of the best fitting idiolect over the next one, read as small, mid or big.
+IDIOLECT_MARGINS = (0.3, 1.0)
+_WORD = re.compile(r"[a-z'’]+")
 
 
 @dataclass
@@ -178,7 +188,62 @@ def _is_open(unit: _Unit) -> bool:
 def candidate_options(sieve: Sieve) -> list[Options | None]:
     """Each turn's candidates and their features; None for a turn the ranker leaves alone."""
     talk = _talkers(sieve)
-    return [_options(sieve, i, talk) if _is_open(unit) else None for i, unit in enumerate(sieve.units)]
+    idiolects = Idiolects.of(sieve)
+    return [
+        _options(sieve, i, talk, idiolects) if _is_open(unit) else None for i, unit in enumerate(sieve.units)
+    ]
+
+
+def _words(sieve: Sieve, unit: _Unit) -> list[str]:
+    return [w for it in unit.items for w in _WORD.findall(sieve.text[it.found.start : it.found.end].lower())]
+
+
+@dataclass
+class Idiolects:
+    """How each character talks: the words of the turns a tag gives them, against the words of
+    every turn of the book. Fagin's "my dear", Sikes's "wot" and Mrs. Bennet's "Mr. Bennet" tell
+    an untagged turn's speaker where turn-taking cannot."""
+
+    speakers: dict[str, Counter[str]]
+    book: Counter[str]
+
+    @classmethod
+    def of(cls, sieve: Sieve) -> Idiolects:
+        speakers: dict[str, Counter[str]] = {}
+        book: Counter[str] = Counter()
+        for unit in sieve.units:
+            words = _words(sieve, unit)
+            book.update(words)
+            if unit.step == "tag" and unit.speaker is not None:
+                speakers.setdefault(unit.speaker, Counter()).update(words)
+        return cls({c: p for c, p in speakers.items() if p.total() >= IDIOLECT_MIN_WORDS}, book)
+
+    def fit(self, words: list[str], candidates: list[str]) -> dict[str, float]:
+        """Each candidate with a profile: the log-likelihood ratio of the words under their
+        idiolect against the book's, per square root of the number of words."""
+        if not words:
+            return {}
+        size, alpha = len(self.book) + 1, IDIOLECT_SMOOTHING
+        total = self.book.total() + alpha * size
+        background = sum(math.log((self.book[w] + alpha) / total) for w in words)
+        scores = {}
+        for cid in candidates:
+            if (profile := self.speakers.get(cid)) is not None:
+                own = profile.total() + alpha * size
+                likelihood = sum(math.log((profile[w] + alpha) / own) for w in words)
+                scores[cid] = (likelihood - background) / math.sqrt(len(words))
+        return scores
+
+
+def _idiolect_features(scores: dict[str, float]) -> dict[str, list[str]]:
+    """Each scored candidate's rank among the candidates' idiolects, and for the best, by how much."""
+    order = sorted(scores, key=lambda cid: -scores[cid])
+    found = {cid: [f"idiolect:{min(rank, 2)}"] for rank, cid in enumerate(order)}
+    if len(order) > 1:
+        margin = scores[order[0]] - scores[order[1]]
+        size = "big" if margin > IDIOLECT_MARGINS[1] else "mid" if margin > IDIOLECT_MARGINS[0] else "small"
+        found[order[0]].append(f"idiolect:margin:{size}")
+    return found
 
 
 def _neighbours(units: list[_Unit], i: int, step: int) -> list[tuple[_Unit, bool]]:
@@ -369,7 +434,7 @@ def _turn(sieve: Sieve, i: int) -> _Turn:
     )
 
 
-def _options(sieve: Sieve, i: int, talk: Counter[str]) -> Options:
+def _options(sieve: Sieve, i: int, talk: Counter[str], idiolects: Idiolects) -> Options:
     turn = _turn(sieve, i)
     unit = turn.unit
     pool = [unit.speaker, *turn.spoke, *turn.own_named, *turn.recent[:10]]
@@ -381,6 +446,7 @@ def _options(sieve: Sieve, i: int, talk: Counter[str]) -> Options:
     ]
     by_count = sorted(candidates, key=lambda c: -sieve.cast.counts[c])
     by_talk = sorted(candidates, key=lambda c: -talk[c])
+    styles = _idiolect_features(idiolects.fit(_words(sieve, unit), candidates))
     options: Options = []
     for cid in candidates:
         known = sieve.cast.gender.get(cid, "unknown")
@@ -388,7 +454,7 @@ def _options(sieve: Sieve, i: int, talk: Counter[str]) -> Options:
         base.append(f"prominence:{_rank(by_count, cid, 4)}")
         base.append(f"talk:{_rank(by_talk, cid, 4) if talk[cid] else 'never'}")
         conjoined = [f"{turn.context}|{f}" for f in base] + [f"{turn.exchange}|{f}" for f in base]
-        options.append((cid, base + conjoined))
+        options.append((cid, base + conjoined + styles.get(cid, ["idiolect:none"])))
     return options
 
 
