@@ -439,6 +439,12 @@ def test_a_tag_names_the_third_speaker_of_an_exchange(tag: str) -> None:
     assert [(q.speaker, q.attribution) for q in quotes][2] == ("mara", "explicit")
 
 
+def test_narration_that_stops_without_a_stop_hands_over_to_the_quote_after_it() -> None:
+    """A text that lost its dashes ("said in a low voice—") leaves the clause unterminated."""
+    text = 'Mara watched the door, and then Jon said in a low voice\n\n"We are not safe here."'
+    assert [(q.speaker, q.attribution) for q in quotes_of(text, [JON, MARA])] == [("jon", "explicit")]
+
+
 @pytest.mark.parametrize("verb", ["acquiesced", "proceeded", "remonstrated", "blurted", "quavered"])
 def test_a_less_common_speech_verb_makes_a_tag(verb: str) -> None:
     text = f'"Then we stay," {verb} the old man.'

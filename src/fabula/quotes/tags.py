@@ -208,16 +208,21 @@ def tag_before(text: str, start: int, end: int) -> Tag | None:
 
 
 def tag_introducing(text: str, start: int, end: int) -> Tag | None:
-    """A tag in narration that ends with ',' ':' or a dash and so hands over to the next quote.
+    """A tag in narration that ends with ',' ':' or a dash, or with no stop at all, and so hands
+    over to the next quote.
 
     "Mr. Knightley gravely said,\n\n"This..."": the speech verb may be missing from the
     lexicon ("accosted her with,"), so the last sentence's subject is taken when no tag is.
     """
     tail = text[start:end].rstrip()
-    if not tail or not (tail.endswith((",", ":", "--", "—", "–")) or INTRODUCING_VERB.search(tail)):
+    handing = tail.endswith((",", ":", "--", "—", "–")) or bool(INTRODUCING_VERB.search(tail))
+    # "the Secretary said in a curious, strained voice" with no stop: a dash the text lost.
+    if not handing and not tail[-1:].isalpha():
         return None
     if tag := tag_before(text, start, start + len(tail)):
         return tag
+    if not handing:
+        return None
     lo = max(start, start + len(tail) - 300)
     window = text[lo : start + len(tail)]
     breaks = list(_SENTENCE_BREAK.finditer(window))
