@@ -7,7 +7,8 @@ choice -- is scored by a linear model over hand features: the sieve's choice and
 made it, who spoke one, two and three turns before and after (and whether those turns were
 tagged), parity to the tagged turns and to the vocatives of the exchange, whether the candidate
 speaks in the exchange at all, gender agreement with a pronoun tag or with the pronouns of the
-turn's narration, subjects of the narration, recency, prominence. The best scoring candidate speaks. The
+turn's narration, subjects of the narration, recency, prominence, and how well the turn's words fit
+the candidate's idiolect (`Idiolects`). The best scoring candidate speaks. The
 model is trained on the sieve's own state; at run time it goes over the story `PASSES` times,
 each round reading the neighbours the round before chose, then decodes each strict exchange
 as a whole (`_decode`), so that its turns alternate unless their scores say otherwise.
