@@ -235,9 +235,8 @@ def _book(doc: _Doc, ids: dict[str, int], mentions: list[_Mention]) -> dict[str,
                 "agent": _located(character.agent, governors, doc),
                 "patient": _located(character.patient, governors, doc),
                 "poss": _located(character.possessions, governors, doc),
-                "mod": _located(
-                    character.modifiers, governors + dependents, doc
-                ),  # "Ann was tired": a governor
+                # A modifier is a dependent, or a governor in UD's copula ("Ann was tired").
+                "mod": _located(character.modifiers, governors + dependents, doc),
             }
         )
     return {"characters": characters}
