@@ -93,9 +93,10 @@ class SpeakerModel:
     def rerank(self, sieve: Sieve) -> None:
         """Give each open turn its best scoring candidate, `PASSES` times: each round scores
         every turn before it changes any, so a turn reads its neighbours as the last round left them."""
+        idiolects = Idiolects.of(sieve)  # tagged turns, which no round revises
         for _ in range(PASSES):
             choices: list[str | None] = []
-            for unit, options in zip(sieve.units, candidate_options(sieve), strict=True):
+            for unit, options in zip(sieve.units, candidate_options(sieve, idiolects), strict=True):
                 fitting = _fitting(sieve.cast, unit, options or [])
                 choices.append(max(fitting, key=lambda option: self.score(option[1]))[0] if fitting else None)
             _apply(sieve.units, choices)
@@ -103,7 +104,7 @@ class SpeakerModel:
             {cid: self.score(features) for cid, features in _fitting(sieve.cast, unit, options)}
             if options
             else None
-            for unit, options in zip(sieve.units, candidate_options(sieve), strict=True)
+            for unit, options in zip(sieve.units, candidate_options(sieve, idiolects), strict=True)
         ]
         _apply(sieve.units, _decode(sieve.units, scores))
 
@@ -188,10 +189,10 @@ def _is_open(unit: _Unit) -> bool:
     return unit.step not in SETTLED and unit.attribution != "explicit"
 
 
-def candidate_options(sieve: Sieve) -> list[Options | None]:
+def candidate_options(sieve: Sieve, idiolects: Idiolects | None = None) -> list[Options | None]:
     """Each turn's candidates and their features; None for a turn the ranker leaves alone."""
     talk = _talkers(sieve)
-    idiolects = Idiolects.of(sieve)
+    idiolects = idiolects or Idiolects.of(sieve)
     return [
         _options(sieve, i, talk, idiolects) if _is_open(unit) else None for i, unit in enumerate(sieve.units)
     ]
