@@ -682,3 +682,13 @@ def test_a_clause_joined_after_a_quote_brings_the_next_speaker() -> None:
     """'and Mara asked' is Mara's own clause: the quote is Jon's, whom the tag before it names."""
     text = 'Jon and Mara sat by the stove.\n\nJon said, "I have an idea", and Mara asked him what it was.'
     assert [q.speaker for q in quotes_of(text, [JON, MARA])] == ["jon"]
+
+
+def test_a_pronoun_tag_the_turns_speaker_cannot_be_is_the_other_voice() -> None:
+    """'"Good night," he breathed. "Good night," she murmured back': one paragraph, two voices."""
+    text = (
+        'Jon walked Mara home under the trees.\n\n"Will you come tomorrow?" asked Mara.\n\n'
+        '"If I can," said Jon.\n\n"Good night," he breathed. "Good night," she murmured back.'
+    )
+    quotes = attribute(Story(text=text, characters=[JON, MARA]))
+    assert [(q.speaker, q.attribution) for q in quotes][2:] == [("jon", "anaphoric"), ("mara", "anaphoric")]

@@ -142,7 +142,7 @@ class Sieve:
     def quotes(self) -> list[Quote]:
         """Every quote with its kind, speaker, addressees and how the speaker was found."""
         for i, unit in enumerate(self.units):
-            _finish(self.units, i, unit)
+            _finish(self.units, i, unit, self.cast)
         return [
             Quote(
                 start=it.found.start,
@@ -731,16 +731,32 @@ def _listeners(units: list[_Unit], i: int) -> list[str]:
     return list(dict.fromkeys(s for pair in zip_longest(back, ahead) for s in pair if s is not None))
 
 
-def _finish(units: list[_Unit], i: int, unit: _Unit) -> None:
+def _finish(units: list[_Unit], i: int, unit: _Unit, cast: Cast) -> None:
     """Give every quote of the turn its speaker and addressees: whom it calls or is said to,
     then the others who speak in its exchange."""
     addressees = [c for c in [*unit.vocatives, *unit.told] if c != unit.speaker]
     if unit.speaker is not None:
         addressees += [s for s in _listeners(units, i) if s != unit.speaker]
     for it in unit.items:
+        if it.speaker is None and (voice := _second_voice(units, i, it, cast)):
+            it.speaker, it.attribution = voice, "anaphoric"
         if it.speaker is None:
             it.speaker, it.attribution = unit.speaker, unit.attribution if unit.speaker else "none"
         it.addressees = list(dict.fromkeys(addressees))
+
+
+def _second_voice(units: list[_Unit], i: int, item: _Item, cast: Cast) -> str | None:
+    """'"Good night," he breathed. "Good night," she murmured back': a he/she tag the gender of
+    the turn's speaker rules out is the other voice's, the nearest of that gender speaking in
+    the exchange, else the latest of that gender named."""
+    speaker, tag = units[i].speaker, item.tag
+    if speaker is None or tag is None or tag.subject_text.lower() not in _GENDERS:
+        return None
+    gender = PRONOUN_GENDER[tag.subject_text.lower()]
+    if cast.gender.get(speaker) not in _GENDERS - {gender}:
+        return None
+    voices = [s for s in _listeners(units, i) if cast.gender.get(s) == gender]
+    return voices[0] if voices else cast.antecedent(tag.subject[0], gender, {speaker})
 
 
 def _vocatives(text: str, found: Found, cast: Cast, letter: bool) -> list[str]:
