@@ -692,3 +692,11 @@ def test_a_pronoun_tag_the_turns_speaker_cannot_be_is_the_other_voice() -> None:
     )
     quotes = attribute(Story(text=text, characters=[JON, MARA]))
     assert [(q.speaker, q.attribution) for q in quotes][2:] == [("jon", "anaphoric"), ("mara", "anaphoric")]
+
+
+def test_whom_a_pronoun_tag_is_said_to_is_not_its_speaker() -> None:
+    """'"You are late," she said to Mara': she is the other woman, and Mara is addressed."""
+    ann = Character(id="ann", name="Ann", gender="she")
+    text = 'Mara and Ann sat by the fire. Jon came in.\n\n"You are late," she said to Mara.'
+    [quote] = attribute(Story(text=text, characters=[MARA, ann, JON]))
+    assert (quote.speaker, quote.attribution, quote.addressees[:1]) == ("ann", "anaphoric", ["mara"])

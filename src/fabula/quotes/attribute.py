@@ -274,6 +274,11 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
         start, end = tag.subject
         word = tag.subject_text.lower()
         gender = _tag_gender(tag.subject_text)
+        if tag.addressee is not None and tag.addressee[2].lower() not in PRONOUN_GENDER:
+            # "she said to Harriet": Harriet listens (and does not speak), whoever "she" is.
+            s, e, surface = tag.addressee
+            if (told := cast.linked_at(s, e) or cast.by_name(surface)) and told not in unit.told:
+                unit.told.append(told)
         linked = cast.linked_at(start, end) if pronoun_links or word not in PRONOUN_GENDER else None
         speaker = linked or cast.named_at(start, end)
         if speaker is None and word in PRONOUN_GENDER:
@@ -310,15 +315,16 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
         if unit.speaker is None:
             unit.speaker, unit.attribution, unit.step = speaker, it.attribution, "tag"
         since = it.found.close_mark
-        if tag.addressee is not None:
+        if tag.addressee is not None and tag.addressee[2].lower() in PRONOUN_GENDER:
+            # "she said to him": whom "him" is depends on who speaks
             s, e, surface = tag.addressee
-            told = cast.linked_at(s, e) or (
-                cast.antecedent(s, PRONOUN_GENDER[surface.lower()], exclude={speaker})
-                if surface.lower() in PRONOUN_GENDER
-                else cast.by_name(surface)
+            told = cast.linked_at(s, e) or cast.antecedent(
+                s, PRONOUN_GENDER[surface.lower()], exclude={speaker}
             )
             if told and told != speaker and told not in unit.told:
                 unit.told.append(told)
+        if speaker in unit.told:
+            unit.told.remove(speaker)
     if unit.speaker is not None:
         if unit.pronoun and cast.gender.get(unit.speaker) in _GENDERS - {unit.pronoun[1]}:
             # '"That fellow," said he, ... And touching Miss Bates, "Miss Bates, ..."': the he/she
@@ -399,7 +405,7 @@ def _by_pronoun(
         called = {c for c in [*previous.vocatives, *previous.told] if cast.gender.get(c) == gender}
         if len(called) == 1 and previous.speaker not in called:
             return called.pop(), "called"
-    exclude = set(unit.vocatives)  # "Jon, wait!" she cried: she is not Jon
+    exclude = {*unit.vocatives, *unit.told}  # "Jon, wait!" she cried, she said to Jon: she is not Jon
     paragraph = unit.first
     owning = _salient(text, paras, paragraph, offset, owner, cast, exclude) if owner else None
     if owning and (relative := _relative(text, cast, owning, offset, gender)):
