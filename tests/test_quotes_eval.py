@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from fabula.eval.quotes import (
     rerankers,
     truncate,
 )
+from fabula.quotes.train import FOLDS, Corpus
 from fabula.story import Character, Story
 from fabula.train.corpora import split_ids
 
@@ -162,3 +164,14 @@ def test_litbank_dev_speaker_accuracy(shared_data: Path) -> None:
     scores = total.summary()
     assert scores["speaker_acc"] >= 88.0
     assert scores["overlap_f1"] >= 92.0
+
+
+def test_a_fold_seed_deals_the_novels_to_other_folds_of_the_same_sizes(tmp_path: Path) -> None:
+    for k in range(14):
+        (tmp_path / "data" / f"Novel{k:02d}").mkdir(parents=True)
+        (tmp_path / "data" / f"Novel{k:02d}" / "quotation_info.csv").write_text("", encoding="utf-8")
+    in_order, shuffled = Corpus(tmp_path), Corpus(tmp_path, fold_seed=3)
+    assert [in_order.fold(n) for n in in_order.novels] == [k % FOLDS for k in range(14)]
+    dealt = [shuffled.fold(n) for n in shuffled.novels]
+    assert dealt != [in_order.fold(n) for n in in_order.novels]
+    assert sorted(Counter(dealt).values()) == [2] * FOLDS

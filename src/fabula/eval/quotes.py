@@ -394,8 +394,9 @@ def analyse(doc: Document, cast: CastSource, reranker: Reranker | None) -> tuple
     return story, mapping
 
 
-def rerankers(source: RankerSource, pdnc: Path | None = None) -> RerankerFor:
-    """The reranker for each document: `cv` needs the PDNC root the documents come from."""
+def rerankers(source: RankerSource, pdnc: Path | None = None, fold_seed: int = 0) -> RerankerFor:
+    """The reranker for each document: `cv` needs the PDNC root the documents come from (and
+    deals its novels to folds by `fold_seed`, see `Corpus`)."""
     if source is RankerSource.off:
         return lambda doc: None
     if source is RankerSource.shipped:
@@ -405,7 +406,7 @@ def rerankers(source: RankerSource, pdnc: Path | None = None) -> RerankerFor:
         raise InputError("--ranker cv", "cross-validation runs over PDNC novels only; pass --pdnc DIR")
     from fabula.quotes.train import Corpus  # the recipe reads PDNC with this module's reader
 
-    return Corpus(pdnc).model_without
+    return Corpus(pdnc, fold_seed).model_without
 
 
 def evaluate(
@@ -453,6 +454,13 @@ def register(app: typer.Typer) -> None:
                 "its fold), shipped (LitBank default), off (the sieve alone)."
             ),
         ] = None,
+        fold_seed: Annotated[
+            int,
+            typer.Option(
+                help="With --ranker cv: 0 deals the novels to folds in order (the documented "
+                "figures); another seed shuffles the deal, to see how much of a difference is the split's."
+            ),
+        ] = 0,
         json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores here.")] = None,
     ) -> None:
         """Quote span F1, speaker accuracy (per quote type) and addressee F1, per text and overall."""
@@ -467,7 +475,7 @@ def register(app: typer.Typer) -> None:
             assert litbank is not None
             docs = [truncate(read_litbank_quotes(litbank, i), max_quotes) for i in split_ids(litbank, split)]
         source = ranker or (RankerSource.cv if pdnc is not None else RankerSource.shipped)
-        per_doc, total = evaluate(docs, cast, rerankers(source, pdnc))
+        per_doc, total = evaluate(docs, cast, rerankers(source, pdnc, fold_seed))
         _print_table(per_doc, total)
         if json_out is not None:
             data = {name: t.summary() for name, t in per_doc.items()} | {"OVERALL": total.summary()}
