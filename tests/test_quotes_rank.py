@@ -187,3 +187,16 @@ def test_a_third_voice_in_a_two_party_exchange_is_marked() -> None:
     features = _features_of(text, 2)
     assert "party:2:in" in features["mara"]
     assert "party:2:out" in features["tom"]
+
+
+def test_the_subject_of_the_narration_after_a_turn_is_marked() -> None:
+    """'"Good night." / Mara turned and left the room.': the turn's candidates learn who the
+    paragraph after it is about, and who it names."""
+    text = (
+        'Mara and Jon sat late by the fire.\n\n"It is late," said Jon.\n\n"Good night."\n\n'
+        '"Sleep well."\n\nMara turned from Jon and left the room.'
+    )
+    features = _features_of(text, 2)
+    assert "after:subject" in features["mara"] and "after:named" in features["jon"]
+    followed_by_a_turn = _features_of(text, 1)
+    assert not {"after:subject", "after:named"} & {f for fs in followed_by_a_turn.values() for f in fs}

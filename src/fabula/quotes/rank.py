@@ -7,8 +7,9 @@ choice -- is scored by a linear model over hand features: the sieve's choice and
 made it, who spoke one, two and three turns before and after (and whether those turns were
 tagged), parity to the tagged turns and to the vocatives of the exchange, whether the candidate
 speaks in the exchange at all, gender agreement with a pronoun tag or with the pronouns of the
-turn's narration, subjects of the narration, recency, prominence, and how well the turn's words fit
-the candidate's idiolect (`Idiolects`). The best scoring candidate speaks. The
+turn's narration, subjects of the narration before it and of the narration paragraph after it
+(`"Good night." / Mary turned and left the room.`), recency, prominence, and how well the turn's
+words fit the candidate's idiolect (`Idiolects`). The best scoring candidate speaks. The
 model is trained on the sieve's own state; at run time it goes over the story `PASSES` times,
 each round reading the neighbours the round before chose, then decodes each strict exchange
 as a whole (`_decode`), so that its turns alternate unless their scores say otherwise.
@@ -363,6 +364,8 @@ class _Turn:
     self_named: set[str]  # named inside the turn's quotes
     scene: str | None  # who the narration before a new conversation left on stage
     scene_named: set[str]
+    after: str | None  # who the narration paragraph right after the turn makes its first subject
+    after_named: set[str]
     spoke: dict[str, int]  # turns back each character last spoke, this conversation
     anchored: list[dict[str, str]]  # `_anchors` back and ahead
     called: list[dict[str, str]]  # `_called_parity` back and ahead
@@ -394,6 +397,12 @@ def _turn(sieve: Sieve, i: int) -> _Turn:
         lo, hi = paras[unit.first - 1]
         scene = _scene_subject(text, lo, hi, cast)
         scene_named = {cid for _, _, cid in cast.mentioned(lo, hi)}
+    after, after_named = None, set()
+    if unit.last + 1 < len(paras) and (i + 1 == len(units) or units[i + 1].first > unit.last + 1):
+        lo, hi = paras[unit.last + 1]
+        if mentions := cast.mentioned(lo, hi):
+            after = mentions[0][2] if subject(mentions[0][0], lo) else None
+            after_named = {cid for _, _, cid in mentions}
     spoke: dict[str, int] = {}
     j = i
     while j > 0 and i - j < SPOKE_REACH and _same_conversation(units[j - 1], units[j]):
@@ -423,6 +432,8 @@ def _turn(sieve: Sieve, i: int) -> _Turn:
         self_named=_names_inside(cast, unit),
         scene=scene,
         scene_named=scene_named,
+        after=after,
+        after_named=after_named,
         spoke=spoke,
         anchored=[_anchors(units, i, -1), _anchors(units, i, 1)],
         called=[_called_parity(units, i, -1), _called_parity(units, i, 1)],
@@ -458,7 +469,10 @@ def _options(sieve: Sieve, i: int, talk: Counter[str], idiolects: Idiolects) -> 
         base.append(f"prominence:{_rank(by_count, cid, 4)}")
         base.append(f"talk:{_rank(by_talk, cid, 4) if talk[cid] else 'never'}")
         conjoined = [f"{turn.context}|{f}" for f in base] + [f"{turn.exchange}|{f}" for f in base]
-        options.append((cid, base + conjoined + styles.get(cid, ["idiolect:none"])))
+        followed = (
+            ["after:subject"] if cid == turn.after else ["after:named"] if cid in turn.after_named else []
+        )
+        options.append((cid, base + conjoined + styles.get(cid, ["idiolect:none"]) + followed))
     return options
 
 
