@@ -200,3 +200,12 @@ def test_the_subject_of_the_narration_after_a_turn_is_marked() -> None:
     assert "after:subject" in features["mara"] and "after:named" in features["jon"]
     followed_by_a_turn = _features_of(text, 1)
     assert not {"after:subject", "after:named"} & {f for fs in followed_by_a_turn.values() for f in fs}
+
+
+def test_the_he_or_she_of_a_nameless_narration_after_a_turn_is_weighed_by_gender() -> None:
+    text = (
+        'Mara and Jon sat late by the fire.\n\n"It is late," said Jon.\n\n"Good night."\n\n'
+        '"Sleep well."\n\nShe turned away and left the room.'
+    )
+    features = _features_of(text, 2)
+    assert "after:match" in features["mara"] and "after:clash" in features["jon"]
