@@ -316,7 +316,7 @@ def _resolve_tags(text: str, unit: _Unit, cast: Cast, pronoun_links: bool) -> No
             unit.speaker, unit.attribution, unit.step = speaker, it.attribution, "tag"
         since = it.found.close_mark
         if tag.addressee is not None and tag.addressee[2].lower() in PRONOUN_GENDER:
-            # "she said to him": whom "him" is depends on who speaks
+            # "she said to him": whom "him" is depends on who speaks.
             s, e, surface = tag.addressee
             told = cast.linked_at(s, e) or cast.antecedent(
                 s, PRONOUN_GENDER[surface.lower()], exclude={speaker}

@@ -8,7 +8,7 @@ made it, who spoke one, two and three turns before and after (and whether those 
 tagged), parity to the tagged turns and to the vocatives of the exchange, whether the candidate
 speaks in the exchange at all, gender agreement with a pronoun tag or with the pronouns of the
 turn's narration, subjects of the narration before it and of the narration paragraph after it
-(`"Good night." / Mary turned and left the room.`), recency, prominence, and how well the turn's
+(`"Good night." / Mara turned and left the room.`), recency, prominence, and how well the turn's
 words fit the candidate's idiolect (`Idiolects`). The best scoring candidate speaks. The
 model is trained on the sieve's own state; at run time it goes over the story `PASSES` times,
 each round reading the neighbours the round before chose, then decodes each strict exchange
