@@ -756,9 +756,9 @@ def _second_voice(units: list[_Unit], i: int, item: _Item, cast: Cast) -> str | 
     the turn's speaker rules out is the other voice's, the nearest of that gender speaking in
     the exchange, else the latest of that gender named."""
     speaker, tag = units[i].speaker, item.tag
-    if speaker is None or tag is None or tag.subject_text.lower() not in _GENDERS:
+    gender = tag.subject_text.lower() if tag is not None else None  # "he" / "she" is its gender
+    if speaker is None or tag is None or gender not in _GENDERS:
         return None
-    gender = PRONOUN_GENDER[tag.subject_text.lower()]
     if cast.gender.get(speaker) not in _GENDERS - {gender}:
         return None
     voices = [s for s in _listeners(units, i) if cast.gender.get(s) == gender]

@@ -197,7 +197,8 @@ def _is_open(unit: _Unit) -> bool:
 def candidate_options(sieve: Sieve, idiolects: Idiolects | None = None) -> list[Options | None]:
     """Each turn's candidates and their features; None for a turn the ranker leaves alone."""
     talk = _talkers(sieve)
-    idiolects = idiolects or Idiolects.of(sieve)
+    if idiolects is None:
+        idiolects = Idiolects.of(sieve)
     return [
         _options(sieve, i, talk, idiolects) if _is_open(unit) else None for i, unit in enumerate(sieve.units)
     ]
