@@ -631,6 +631,16 @@ def test_an_officer_is_neither_his_sister_nor_another_of_his_family() -> None:
     ]
 
 
+def test_a_title_with_a_given_name_does_not_make_its_holder_the_family_head() -> None:
+    """Howards End writes "Mr. Charles Wilcox" once; with a Paul Wilcox too, the bare "Mr.
+    Wilcox" is neither son (it is their father, Henry) -- while one Lynde of her sex leaves
+    "Mrs. Lynde" to Mrs. Rachel Lynde."""
+    names = ["Charles Wilcox"] * 3 + ["Mr. Charles Wilcox", "Paul Wilcox"] + ["Mr. Wilcox"] * 5
+    assert groups(names) == [{"Charles Wilcox", "Mr. Charles Wilcox"}, {"Mr. Wilcox"}, {"Paul Wilcox"}]
+    names = ["Rachel Lynde", "Mrs. Rachel Lynde", "Thomas Lynde"] + ["Mrs. Lynde"] * 4
+    assert groups(names) == [{"Mrs. Lynde", "Mrs. Rachel Lynde", "Rachel Lynde"}, {"Thomas Lynde"}]
+
+
 SIBLINGS = """Joe Hamilton came home late. He had been at the club again.
 The street was dark and the lamps were out. Rain fell on the roofs of the town.
 Joe Hamilton was a vain boy. He spent all his wages on collars.

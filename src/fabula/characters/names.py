@@ -252,11 +252,16 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
         ambiguous = len(namesakes) > 1 or len(titled[name.tokens[0]]) > 1
         if name.honorific in _AMBIGUOUS_TITLES and len(name.tokens) == 1 and ambiguous:
             # "Mr. Bennet" among several Bennets is none of the ones with a first name; a man
-            # may be the bare surname's (below).
+            # may be the bare surname's (below). A group holding the title with a first name
+            # takes it where the title is a rank ("Captain Tilney" is Captain Frederick
+            # Tilney) or that group is the only one of the title's sex ("Mrs. Lynde" is Mrs.
+            # Rachel Lynde beside Thomas Lynde); among two sons, the one once called "Mr.
+            # Charles Wilcox" is not the family's "Mr. Wilcox", their father Henry.
+            by_title = name.honorific not in _SURNAME_TITLES or len(fits) == 1
             fits = [
                 g
                 for g in fits
-                if any(m.honorific == name.honorific for m in members[g])
+                if (by_title and any(m.honorific == name.honorific for m in members[g]))
                 or (name.gender == "he" and _bare(name, members[g]))
             ]
         # One person is not both "Mr. Verloc" and "Mrs. Verloc", whatever name both would fit.
