@@ -114,6 +114,21 @@ def test_a_character_sharing_no_listed_name_maps_to_the_one_its_names_could_be()
     assert map_characters(predicted, gold) == {"c1": "Adela Quested"}
 
 
+def test_a_title_alone_or_after_epithets_maps_to_the_gold_character_holding_it() -> None:
+    # PDNC lists Mademoiselle Reisz and the Duchess by their full names only.
+    gold = [
+        Character(id="Mademoiselle Reisz", name="Mademoiselle Reisz", gender="she"),
+        Character(id="Duchess Of Monmouth", name="Duchess Of Monmouth", aliases=["Gladys"], gender="she"),
+        Character(id="Lady Catherine", name="Lady Catherine", gender="she"),
+    ]
+    predicted = [
+        Character(id="c1", name="Mademoiselle", aliases=["Mademoiselle's"]),
+        Character(id="c2", name="the pretty Duchess of Monmouth"),
+        Character(id="c3", name="a nephew of Lady Catherine in this assembly"),
+    ]
+    assert map_characters(predicted, gold) == {"c1": "Mademoiselle Reisz", "c2": "Duchess Of Monmouth"}
+
+
 def test_pipeline_cast_is_mapped_to_gold_characters_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     """With `--cast pipeline` the characters stage's ids ("c1", "c2") are mapped by name."""
 

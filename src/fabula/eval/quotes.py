@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import csv
 import json
+import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable
@@ -30,7 +31,7 @@ from typing import Annotated
 import typer
 
 from fabula import ingest
-from fabula.characters.names import compatible, parse_name
+from fabula.characters.names import Name, compatible, parse_name
 from fabula.errors import InputError
 from fabula.eval.entities import Counts
 from fabula.pipeline import PipelineConfig, run_pipeline
@@ -160,19 +161,34 @@ def map_characters(predicted: list[Character], gold: list[Character], text: str 
     return mapping
 
 
+# Lower-case words before a proper name, and nothing after it: "the pretty Duchess of Monmouth",
+# not "a nephew of Lady Catherine in this assembly".
+_EPITHETS_AND_NAME = re.compile(
+    r"^(?:[a-z][\w'’-]*\s)+[A-Z][\w'’.-]*(?:\s(?:(?:of|de|van|von)\s)?[A-Z][\w'’.-]*)*$"
+)
+
+
 def _by_fitting_names(surfaces: list[str], weight: dict[str, int], gold: list[Character]) -> str | None:
     """Where no name form is shared, the gold character whose names the predicted ones could
     be (`names.compatible`), weighed as above: "Miss Quested" is Adela Quested, whom PDNC lists
     only as "Adela" and "Adela Quested"."""
-    parsed = [(parse_name(s), weight.get(normalise(s), 1)) for s in surfaces if s[:1].isupper()]
+    proper = [s for s in surfaces if s[:1].isupper() or _EPITHETS_AND_NAME.match(" ".join(s.split()))]
+    parsed = [(parse_name(s), weight.get(normalise(s), 1)) for s in proper]
     votes: Counter[str] = Counter()
     for g in gold:
         names = [parse_name(n) for n in [g.name, *g.aliases]]
-        votes[g.id] = sum(w for name, w in parsed if any(compatible(name, other) for other in names))
+        votes[g.id] = sum(w for name, w in parsed if any(_could_be(name, other) for other in names))
     best = votes.most_common(2)
     if not best or best[0][1] == 0 or (len(best) > 1 and best[1][1] == best[0][1]):
         return None
     return best[0][0]
+
+
+def _could_be(name: Name, gold: Name) -> bool:
+    """Whether a predicted name could be a gold one: `compatible`, or a title alone that the gold
+    name holds ("Mademoiselle" is Mademoiselle Reisz, whom PDNC lists by her full name only)."""
+    alone = not name.honorific and len(name.tokens) == 1 and name.tokens[0] == gold.honorific
+    return alone or compatible(name, gold)
 
 
 def score(doc: Document, story: Story, mapping: dict[str, str]) -> Tally:
