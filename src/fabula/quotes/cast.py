@@ -2,7 +2,8 @@
 
 The characters stage links mentions (names, and pronouns once coreference runs) to characters
 through `Character.mentions`; names and aliases found in the text fill in where it has not,
-so attribution still works on a story whose characters carry only names.
+so attribution still works on a story whose characters carry only names. Where the narration
+names someone (`Cast.anchors`) counts its names and descriptions, never its linked pronouns.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
+from fabula.characters.mentions import pronoun
 from fabula.quotes.lexicon import (
     FEMALE_TITLES,
     GENDERED_NOUNS,
@@ -63,7 +65,8 @@ def title_gender(name: str) -> Gender:
 
 @dataclass
 class Cast:
-    """Characters by surface form, and every anchored mention (start, end, id) outside quotes."""
+    """Characters by surface form, and every anchored mention (start, end, id) outside quotes:
+    names and descriptions, not pronouns (`linked` keeps those, for `linked_at`)."""
 
     forms: dict[str, list[str]] = field(default_factory=dict)
     gender: dict[str, str] = field(default_factory=dict)
@@ -96,7 +99,12 @@ class Cast:
         cast._add_titles(story.characters)
         names = cast.names = cast._find_names(story.text)
         starts = [s for s, _ in quoted]
-        outside = [m for m in sorted(set(names) | set(cast.linked)) if not _inside(m[0], quoted, starts)]
+        # Anchors are where the narration names someone, as the rules and the ranker read them
+        # (trained on casts whose mentions are the names found in the text): a pronoun that
+        # coreference linked names no one. Read as names, such links cost PDNC end to end a
+        # point (76.5% against 77.5%, 17 of 21 novels).
+        naming = [m for m in cast.linked if pronoun(story.text[m[0] : m[1]]) is None]
+        outside = [m for m in sorted(set(names) | set(naming)) if not _inside(m[0], quoted, starts)]
         cast.anchors = outside
         return cast
 
