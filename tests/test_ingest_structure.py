@@ -226,6 +226,21 @@ def test_paragraphs_one_per_line_and_hard_wrapped() -> None:
     assert [story.slice(p) for p in story.paragraphs] == [wrapped.split("\n\n")[0], "It rang once."]
 
 
+def test_a_short_paragraph_of_a_hard_wrapped_story_is_one_paragraph_whatever_its_line_ends() -> None:
+    # Two of its three inner lines end a sentence, as in a one-paragraph-a-line text; the story
+    # around it wraps mid-sentence, so the quote runs on to "Tom wound up".
+    opening = (
+        "The bell in the tower had not rung for forty\nyears, and the village had grown used to\n"
+        "its silence. Nobody in the square could\nremember the sound of it."
+    )
+    talk = (
+        '"Oh yes," he replied, "my old friend. He is\nto meet me here.\nBut he comes later.\n'
+        'Do you know him?" Tom wound up.'
+    )
+    story = from_text(f"{opening}\n\n{talk}")
+    assert [story.slice(p) for p in story.paragraphs] == [opening, talk]
+
+
 def test_a_poem_stays_one_paragraph() -> None:
     poem = "The sea is wide,\nthe sea is grey,\nand all the boats\nhave gone away"
     assert len(from_text(poem).paragraphs) == 1

@@ -104,21 +104,32 @@ def blocks(text: str) -> list[list[tuple[int, int]]]:
 _SENTENCE_END = re.compile(r"[.!?…\"”’'»)\]*_~]$")
 
 
-def _one_paragraph_per_line(text: str, block: list[tuple[int, int]]) -> bool:
-    """True for unwrapped text (a paragraph a line), false for hard-wrapped prose and verse."""
+def _line_ends_sentences(text: str, found: list[list[tuple[int, int]]]) -> bool:
+    """Whether the lines of these blocks end sentences (a paragraph a line) more often than
+    hard-wrapped prose and verse, whose line ends fall mid-sentence."""
+    inner = [line for block in found for line in block[:-1]]
+    ends = sum(bool(_SENTENCE_END.search(text[s:e])) for s, e in inner)
+    return bool(inner) and ends >= 0.6 * len(inner)
+
+
+def _one_paragraph_per_line(text: str, block: list[tuple[int, int]], wrapped: bool) -> bool:
+    """True for unwrapped text (a paragraph a line), false for hard-wrapped prose and verse.
+    `wrapped`: the text as a whole wraps its lines, so a short block whose lines happen to end
+    sentences is one paragraph still."""
     if len(block) < 2:
         return False
     if max(e - s for s, e in block) > 100:
         return True
-    ends = sum(bool(_SENTENCE_END.search(text[s:e])) for s, e in block[:-1])
-    return len(block) >= 3 and ends >= 0.6 * (len(block) - 1)
+    return len(block) >= 3 and not wrapped and _line_ends_sentences(text, [block])
 
 
 def paragraphs(text: str) -> list[Span]:
     """Blank-line separated blocks (a line each where the text puts one paragraph per line)."""
     spans: list[Span] = []
-    for block in blocks(text):
-        if _one_paragraph_per_line(text, block):
+    found = blocks(text)
+    wrapped = not _line_ends_sentences(text, [b for b in found if len(b) >= 3])
+    for block in found:
+        if _one_paragraph_per_line(text, block, wrapped):
             spans.extend(Span(start=s, end=e) for s, e in block)
         else:
             spans.append(Span(start=block[0][0], end=block[-1][1]))
