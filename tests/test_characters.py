@@ -382,6 +382,13 @@ def test_relational_descriptions_go_to_whom_the_text_says() -> None:
     assert settled["her brother"] == settled["Tom"]  # named in apposition
 
 
+def test_a_contraction_opens_no_name() -> None:
+    """ "I'm" is capitalised mid-sentence and never written "i'm": still no one's name."""
+    text = 'He smiled at Mara. "Well, I\'m English, you know," said Mara. "And I\'m tired, and I\'m cold."'
+    mentions, _ = story_mentions(Story(text=text))
+    assert [m.text for m in mentions if m.kind == "PROP"] == ["Mara", "Mara"]
+
+
 def test_a_mother_is_never_the_one_man_of_the_family_the_relations_know() -> None:
     """Tom is the only relative of Ilse's that the text names, but "Ilse's mother" is a woman."""
     text = "Ilse walked home with her brother Tom. He was tired.\nIlse's mother was waiting at the gate."

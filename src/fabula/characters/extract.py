@@ -78,6 +78,7 @@ def _not_name(word: str) -> bool:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$")
+_CONTRACTION = re.compile(r"[a-z]['’](?:m|ll|ve|d|re|t)$", re.IGNORECASE)
 # A fallback name must be seen capitalised mid-sentence once per this many lower-case uses of it.
 LOWERCASE_PER_NAME = 10
 # Lowercase words a name may hold between its capitalised ones: "William the Conqueror", "Lord of
@@ -109,6 +110,8 @@ def _fallback_names(
             words = words[1:]
         if not words or all(_not_name(w) for _, w in words) or not _inside(words[0][0], story_spans):
             continue
+        if any(_CONTRACTION.search(w) for _, w in words):
+            continue  # "I'm English", "And I'm": a contraction is in no name
         start = words[0][0]
         name = story.text[start : match.end()]
         found.append((start, match.end(), name))
