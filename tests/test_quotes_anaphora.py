@@ -164,3 +164,20 @@ def test_the_doctor_is_the_holder_of_the_title_however_long_ago_named_or_named_n
     text = '"He will live," said the doctor.\n\nJon thanked Doctor Hale at the door.'
     (quote,) = sieve_quotes_of(text, [minor, hale, JON])
     assert quote.speaker == "hale"
+
+
+def test_a_pronoun_coreference_linked_is_no_subject_for_a_pronoun_tag() -> None:
+    """Coreference (wrongly) linked "He poured the tea" to Tom; the narration named Ben last."""
+    text = (
+        "Tom sat by the fire. Ben came in, shaking the snow from his coat.\n\n"
+        "He poured the tea.\n\n"
+        '"It is cold out there," he said.'
+    )
+    tom_mentions = [
+        (text.index("Tom"), text.index("Tom") + 3),
+        (text.index("He poured"), text.index("He poured") + 2),
+    ]
+    tom = TOM.model_copy(update={"mentions": tom_mentions})
+    ben = Character(id="ben", name="Ben", gender="he", mentions=[(text.index("Ben"), text.index("Ben") + 3)])
+    (quote,) = sieve_quotes_of(text, [tom, ben])
+    assert (quote.speaker, quote.attribution) == ("ben", "anaphoric")

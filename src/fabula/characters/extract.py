@@ -78,6 +78,7 @@ def _not_name(word: str) -> bool:
 
 
 _THE_BEFORE = re.compile(r"\bthe\s+$")
+# "I'm", "Don't", "We'll": capitalised where they open a clause, never part of a name.
 _CONTRACTION = re.compile(r"[a-z]['’](?:m|ll|ve|d|re|t)$", re.IGNORECASE)
 # A fallback name must be seen capitalised mid-sentence once per this many lower-case uses of it.
 LOWERCASE_PER_NAME = 10
