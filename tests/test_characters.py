@@ -648,6 +648,35 @@ def test_a_title_with_a_given_name_does_not_make_its_holder_the_family_head() ->
     assert groups(names) == [{"Mrs. Lynde", "Mrs. Rachel Lynde", "Rachel Lynde"}, {"Thomas Lynde"}]
 
 
+def test_a_wife_called_by_her_husbands_given_name_leaves_him_a_man() -> None:
+    """Persuasion's "Mrs Charles" is Charles Musgrove's wife: her title says nothing of the
+    name "Charles", so "Mrs Charles Musgrove" does not join him."""
+    names = ["Charles Musgrove"] * 5 + ["Mrs Charles Musgrove"] * 3 + ["Mrs Charles"] * 2
+    assert {"Charles Musgrove"} in groups(names)
+    assert {"Mrs Charles Musgrove"} in groups(names)
+
+
+def test_a_given_name_goes_to_the_full_name_it_is_not_a_variant_of() -> None:
+    """Mansfield Park's "Maria" is Maria Bertram, however often Mary Crawford (whose name it
+    varies) is named; a variant still joins where no one holds the name itself."""
+    names = ["Mary Crawford"] * 5 + ["Miss Crawford"] * 30 + ["Maria Bertram"] * 2 + ["Maria"] * 10
+    assert {"Maria", "Maria Bertram"} in groups(names)
+    assert {"Maria", "Mary Crawford"} in groups(["Mary Crawford", "Maria"])
+
+
+def test_a_word_that_opens_the_sentence_is_no_part_of_a_name() -> None:
+    """A tagger's "This Mr. Fielding" or "Opposite Aziz" is Mr. Fielding or Aziz, and the
+    cluster is shown by the name itself."""
+    assert parse_name("This Mr. Fielding") == parse_name("Mr. Fielding")
+    assert parse_name("Opposite Aziz") == parse_name("Aziz")
+    assert parse_name("Our little friend Harriet Smith").tokens == ("friend", "harriet", "smith")
+    assert {"Cyril Fielding", "Fielding", "This Mr. Fielding"} in groups(
+        ["Cyril Fielding", "Fielding", "Fielding", "This Mr. Fielding"]
+    )
+    assert canonical(["Opposite Aziz", "Aziz", "Dr. Aziz"]) == "Aziz"
+    assert canonical(["Even Margaret", "Margaret", "Meg"]) == "Margaret"
+
+
 SIBLINGS = """Joe Hamilton came home late. He had been at the club again.
 The street was dark and the lamps were out. Rain fell on the roofs of the town.
 Joe Hamilton was a vain boy. He spent all his wages on collars.

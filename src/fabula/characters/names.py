@@ -41,6 +41,14 @@ _GIVEN_NAME_TITLES = {"sir", "lady", "lord", "dame"}
 # Titles that, with one name among several of a family, name none of the first-named ones
 # ("Lady Elliot" is neither Anne nor Elizabeth Elliot).
 _AMBIGUOUS_TITLES = _SURNAME_TITLES | _RANKS | {"lady", "lord", "sir", "dame"}
+# Words before a name that are no part of it, also where a capital opens the sentence ("This Mr.
+# Fielding", "Opposite Aziz", "Even Margaret", "Our little friend Harriet Smith").
+_LEADING_WORDS = frozenset(
+    {
+        *("the", "a", "an", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their"),
+        *("old", "young", "little", "poor", "dear", "dearest", "good", "even", "only", "opposite"),
+    }
+)
 _SUFFIXES = {"jr", "sr", "esq", "ii", "iii", "iv", "junior", "senior"}
 # Offices used as a title before a name ("Parson Tringham"), kept apart from HONORIFICS because
 # alone they are descriptions ("now, parson,") that the mention extractor must keep.
@@ -155,7 +163,7 @@ def parse_name(text: str) -> Name:
     # ... and a noun there may say the sex: "the woman Wolfe" is not Hugh Wolfe.
     gender = next((GENDERED_NOUNS[w] for w in words[:described] if w in GENDERED_NOUNS), "")
     words = words[described:]
-    while words and words[0] in {"the", "old", "young", "little", "poor", "dear", "dearest", "good"}:
+    while words and words[0] in _LEADING_WORDS:
         words = words[1:]
     honorific = ""
     while len(words) > 1 and (title := _title(words[0])):
@@ -218,7 +226,12 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
     group_of: dict[NameKey, int] = {}
     members: list[list[Name]] = []
     # A first name heard with a gendered title ("Miss Minnie") keeps "Mr. Beebe" off "Minnie Beebe".
-    first_name_gender = {n.tokens[0]: n.gender for n in by_key.values() if n.gender and len(n.tokens) == 1}
+    # A surname title before a given name is a spouse's: "Mrs. Charles" is Charles's wife.
+    first_name_gender = {
+        n.tokens[0]: n.gender
+        for n in by_key.values()
+        if n.gender and len(n.tokens) == 1 and n.honorific not in _SURNAME_TITLES
+    }
 
     def gender_of(name: Name) -> str:
         if name.gender or name.key in heard:
@@ -276,6 +289,11 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
                 fits = [g for g in fits if not _only_wife(name, members[g]) and not female(members[g])]
             elif name.gender == "she":
                 fits = [g for g in fits if not _bare(name, members[g])]
+        # "Maria" is Maria Bertram, not Mary Crawford, whom it would fit as a variant.
+        if len(name.tokens) == 1 and name.honorific not in _SURNAME_TITLES:
+            word = name.tokens[0]
+            exact = [g for g in fits if any(len(m.tokens) > 1 and m.tokens[0] == word for m in members[g])]
+            fits = exact or fits
         if not fits:
             group_of[key] = len(members)
             members.append([name])
@@ -339,7 +357,8 @@ def canonical(names: list[str]) -> str:
 
     def rank(text: str) -> tuple[int, int, int, int, int, int]:
         parsed = parse_name(text)
-        bare = text[:1].isupper()  # "Jack Durbeyfield" rather than "plain Jack Durbeyfield"
+        # "Jack Durbeyfield" rather than "plain Jack Durbeyfield" or "This Jack Durbeyfield"
+        bare = text[:1].isupper() and text.split()[0].lower() not in _LEADING_WORDS
         shouted = text.isupper()
         return (not parsed.group, len(parsed.tokens), not parsed.honorific, not shouted, bare, counts[text])
 
