@@ -677,6 +677,31 @@ def test_a_word_that_opens_the_sentence_is_no_part_of_a_name() -> None:
     assert canonical(["Even Margaret", "Margaret", "Meg"]) == "Margaret"
 
 
+GENERAL = """General Hale came down to breakfast late, and the house held its breath.
+The maids had laid the table twice. Cook said nothing at all.
+Catherine Moreland watched the door. At last the general sat down and opened his paper.
+"The toast is cold," said the general."""
+
+
+def test_the_rank_alone_is_the_one_character_who_holds_it() -> None:
+    story = run(story_with(GENERAL, ["General Hale", "Catherine Moreland", "the general", "Cook"]))
+    hale = character_at(story, "General Hale")
+    assert character_at(story, "the general") is hale
+    assert character_at(story, "the general", 1) is hale
+
+
+def test_the_rank_alone_is_no_one_where_two_hold_it() -> None:
+    text = GENERAL.replace("Catherine Moreland watched", "General Stone watched")
+    story = run(story_with(text, ["General Hale", "General Stone", "the general", "Cook"]))
+    generals = {character_at(story, "General Hale").id, character_at(story, "General Stone").id}
+    linked = [
+        c.id
+        for c in story.characters
+        if (text.index("the general"), text.index("the general") + 11) in c.mentions
+    ]
+    assert not set(linked) & generals
+
+
 SIBLINGS = """Joe Hamilton came home late. He had been at the club again.
 The street was dark and the lamps were out. Rain fell on the roofs of the town.
 Joe Hamilton was a vain boy. He spent all his wages on collars.

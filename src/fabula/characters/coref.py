@@ -14,6 +14,7 @@ after the tag, so "I" can join the speaker. Weights: data/coref.json, rebuilt by
 from __future__ import annotations
 
 import json
+import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, OrderedDict
 from collections.abc import Callable
@@ -64,6 +65,18 @@ _NAMING = {"name is", "name was", "name's", "named", "called", "am", "'m", "’m
 # How one-sided the subject-following pronouns must be to give an unvoted name its gender
 # (LitBank 10-fold pronouns: 83.66% without, 83.95% from 2 votes, 84.11% from 3, 84.23% from 5 or 8).
 _SUBJECT_VOTES, _SUBJECT_SHARE = 5, 0.75
+# Ranks and offices by which a narration describes the one who holds them ("the general"), as
+# names write them ("Dr.", "Capt.").
+_DESCRIBING_TITLES = {
+    **{t: t for t in ("doctor", "professor", "captain", "colonel", "major", "general", "admiral")},
+    **{t: t for t in ("lieutenant", "sergeant", "inspector", "judge", "squire", *OFFICE_TITLES)},
+    **{"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "gen": "general"},
+    **{"lt": "lieutenant", "sgt": "sergeant"},
+}
+TITLE_SHARE = 0.9
+_TITLE_DESCRIPTION = re.compile(
+    rf"the (?:(?:old|good|young|little|poor|dear|worthy) )?({'|'.join(sorted(_DESCRIBING_TITLES))})"
+)
 _CUE_AFTER, _CUE_BEFORE = 50, 80  # how far (characters) a speaker tag may sit from its quote
 _STRIP = "\"'“”‘’.,;:!?()-—"
 
@@ -257,6 +270,7 @@ class Resolver:
         self.name_gender = self._name_genders()
         self.subject_gender = self._subject_genders()
         self.census_gender = self._census_genders()
+        self.title_holder = self._title_holders()
         self.turn_names: dict[int, set[int]] = {}
         for i, group in self.name_group.items():
             if mentions[i].quote >= 0:
@@ -357,6 +371,30 @@ class Resolver:
                 key = (m.label, self.info[i].normal)
                 groups[i] = others.setdefault(key, offset + len(others))
         return groups
+
+    def _title_holders(self) -> dict[int, int]:
+        """Descriptions by a rank or office ("the general", "the good doctor") -> the name group of
+        the character the story names with that title ("General Tilney", "Doctor Losberne"), where
+        one holds `TITLE_SHARE` of its named mentions: the narration has no other general in mind
+        (a General Courteney named once in passing aside)."""
+        holders: dict[str, Counter[int]] = {}
+        for i, group in self.name_group.items():
+            name = parse_name(self.mentions[i].text)
+            title = _DESCRIBING_TITLES.get(name.honorific)
+            if title is not None and name.tokens and self.mentions[i].names_a_person:
+                holders.setdefault(title, Counter())[group] += 1
+        holder = {
+            title: counts.most_common(1)[0][0]
+            for title, counts in holders.items()
+            if counts.most_common(1)[0][1] >= TITLE_SHARE * counts.total()
+        }
+        found: dict[int, int] = {}
+        for i, m in enumerate(self.mentions):
+            if m.kind == "NOM" and (match := _TITLE_DESCRIPTION.fullmatch(" ".join(m.words).lower())):
+                title = _DESCRIBING_TITLES[match.group(1)]
+                if title in holder:
+                    found[i] = holder[title]
+        return found
 
     def _name_genders(self) -> dict[int, Counter[str]]:
         """How the text refers to each name: the he/she pronouns that can only mean it.
@@ -776,6 +814,11 @@ class Resolver:
             group = self.name_group.get(i)
             if group is not None and group in self.by_name:
                 self.add(i, self.by_name[group])
+                continue
+            # "the general" once General Tilney is named; before, a description like any other.
+            holder = self.title_holder.get(i)
+            if holder is not None and holder in self.by_name:
+                self.add(i, self.by_name[holder])
                 continue
             voiced = self._letter_voice(i)
             if voiced is not None:
