@@ -26,8 +26,9 @@ from fabula.eval.quotes import (
     rerankers,
     truncate,
 )
+from fabula.quotes.attribute import Reranker, attribute
 from fabula.quotes.train import FOLDS, Corpus
-from fabula.story import Character, Story
+from fabula.story import Character, Quote, Story
 from fabula.train.corpora import split_ids
 
 TINY = Path(__file__).parent / "fixtures" / "quotes" / "pdnc"
@@ -127,6 +128,51 @@ def test_a_title_alone_or_after_epithets_maps_to_the_gold_character_holding_it()
         Character(id="c3", name="a nephew of Lady Catherine in this assembly"),
     ]
     assert map_characters(predicted, gold) == {"c1": "Mademoiselle Reisz", "c2": "Duchess Of Monmouth"}
+
+
+def test_a_character_no_name_maps_goes_by_the_description_it_is_most_often_called() -> None:
+    # A passing "American" named the mariner's chain; "the man" is no one's name here.
+    text = "The mariner nodded. " * 3 + "The American said so. The man came."
+    gold = [
+        Character(id="The Mariner", name="The Mariner"),
+        Character(id="Griffin", name="Griffin", aliases=["The Man"]),
+    ]
+    spans = [(m.start(), m.end()) for m in re.finditer(r"(?i)the mariner|American|The man", text)]
+    predicted = [
+        Character(id="c1", name="American", mentions=spans[:4]),
+        Character(id="c2", name="Griffin", mentions=spans[4:]),
+    ]
+    assert map_characters(predicted, gold, text) == {"c1": "The Mariner", "c2": "Griffin"}
+
+
+def test_an_addressee_mapping_to_no_gold_character_is_a_false_positive(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The tiny novel's three quotes, each also said to a third character who maps to no one:
+    three more false positives, the true ones unchanged."""
+
+    def characters(story: Story) -> Story:
+        story.characters = [
+            Character(id="c1", name="Mara", gender="she"),
+            Character(id="c2", name="Jon", gender="he"),
+            Character(id="c3", name="a voice", gender="unknown"),
+        ]
+        return story
+
+    def also_to_a_voice(story: Story, reranker: Reranker | None) -> list[Quote]:
+        found = attribute(story, reranker)
+        for quote in found:
+            quote.addressees = [*quote.addressees, "c3"]
+        return found
+
+    monkeypatch.setitem(pipeline._REGISTRY, "language", lambda story: story)
+    monkeypatch.setitem(pipeline._REGISTRY, "characters", characters)
+    doc = read_pdnc(TINY / "data" / "TinyNovel")
+    _, plain = evaluate([doc], CastSource.pipeline)
+    monkeypatch.setattr("fabula.eval.quotes.attribute", also_to_a_voice)
+    _, added = evaluate([doc], CastSource.pipeline)
+    assert added.addressees.tp == plain.addressees.tp == 2
+    assert added.addressees.fp == plain.addressees.fp + 3
 
 
 def test_pipeline_cast_is_mapped_to_gold_characters_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
