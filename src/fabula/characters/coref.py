@@ -73,7 +73,7 @@ _DESCRIBING_TITLES = {
     **{"dr": "doctor", "prof": "professor", "capt": "captain", "col": "colonel", "gen": "general"},
     **{"lt": "lieutenant", "sgt": "sergeant"},
 }
-TITLE_SHARE = 0.9
+_TITLE_SHARE = 0.9  # of a title's named mentions, held by one character
 _TITLE_DESCRIPTION = re.compile(
     rf"the (?:(?:old|good|young|little|poor|dear|worthy) )?({'|'.join(sorted(_DESCRIBING_TITLES))})"
 )
@@ -375,7 +375,7 @@ class Resolver:
     def _title_holders(self) -> dict[int, int]:
         """Descriptions by a rank or office ("the general", "the good doctor") -> the name group of
         the character the story names with that title ("General Tilney", "Doctor Losberne"), where
-        one holds `TITLE_SHARE` of its named mentions: the narration has no other general in mind
+        one holds `_TITLE_SHARE` of its named mentions: the narration has no other general in mind
         (a General Courteney named once in passing aside)."""
         holders: dict[str, Counter[int]] = {}
         for i, group in self.name_group.items():
@@ -386,7 +386,7 @@ class Resolver:
         holder = {
             title: counts.most_common(1)[0][0]
             for title, counts in holders.items()
-            if counts.most_common(1)[0][1] >= TITLE_SHARE * counts.total()
+            if counts.most_common(1)[0][1] >= _TITLE_SHARE * counts.total()
         }
         found: dict[int, int] = {}
         for i, m in enumerate(self.mentions):

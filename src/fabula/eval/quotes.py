@@ -161,9 +161,17 @@ def map_characters(predicted: list[Character], gold: list[Character], text: str 
             mapping[p.id] = max(scored)[2]
         elif fitting := _by_fitting_names([p.name, *p.aliases], weight, gold):
             mapping[p.id] = fitting
-        elif described := _by_descriptions(used, gold_forms):
+        elif described := _by_descriptions(_descriptions(text, p.mentions), gold_forms):
             mapping[p.id] = described
     return mapping
+
+
+def _descriptions(text: str, mentions: list[tuple[int, int]]) -> Counter[str]:
+    """How often each description (a mention headed by a lower-case word, "The mariner") is used."""
+    surfaces = (text[s:e] for s, e in mentions)
+    return Counter(
+        normalise(t) for t in surfaces if t.split() and t.split()[-1][:1].islower() and not pronoun(t)
+    )
 
 
 def _by_descriptions(used: Counter[str], gold_forms: dict[str, set[str]]) -> str | None:
@@ -172,10 +180,9 @@ def _by_descriptions(used: Counter[str], gold_forms: dict[str, set[str]]) -> str
     mentions are PDNC's The Mariner. Names come first, so "the man" never outweighs "Griffin"."""
     votes: Counter[str] = Counter()
     for form, count in used.items():
-        if form[:1].islower() and not pronoun(form):
-            for gid, forms in gold_forms.items():
-                if form in forms:
-                    votes[gid] += count
+        for gid, forms in gold_forms.items():
+            if form in forms:
+                votes[gid] += count
     best = votes.most_common(2)
     if not best or (len(best) > 1 and best[1][1] == best[0][1]):
         return None
