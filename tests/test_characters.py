@@ -516,6 +516,23 @@ def test_a_tagged_name_that_runs_over_a_verb_joins_no_one() -> None:
     assert {c.name for c in story.characters} == {"Winterbourne", "Daisy"}
 
 
+def test_a_title_inside_a_tagged_name_opens_a_second_name() -> None:
+    """Where a dash between two names was lost, the tagger's one name is two women; a word
+    before a title is no part of the name ("Charming Miss Lyle")."""
+    text = (
+        "Mrs. Harrow sat by the window. Miss Lyle read aloud.\n\n"
+        "They went down together, Mrs. Harrow   Miss Lyle behind her, and Charming Miss Lyle smiled."
+    )
+    story = story_with(text, ["Mrs. Harrow   Miss Lyle", "Charming Miss Lyle", "Mrs. Harrow", "Miss Lyle"])
+    spans = [(e.start, e.end) for e in story.entities]
+    story.entities = [e for e in story.entities if not any(s <= e.start < e.end < t for s, t in spans)]
+    story = run(story)
+    assert {c.name for c in story.characters} == {"Mrs. Harrow", "Miss Lyle"}
+    for name, times in (("Mrs. Harrow", 2), ("Miss Lyle", 3)):
+        surfaces = [story.text[s:e] for s, e in character_at(story, name).mentions]
+        assert surfaces.count(name) == times
+
+
 def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
     """ "Miss Minnie" is a woman, so "Mr. Beebe" is not "Minnie Beebe" (he is her uncle)."""
     assert groups(["Minnie Beebe", "Miss Minnie", "Mr. Beebe", "Minnie"]) == [

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Collection
 
 from fabula.characters.mentions import (
     PRONOUN_RE,
@@ -219,6 +220,35 @@ def _runs_past_a_name(text: str) -> bool:
     return any(w.islower() and w not in _NAME_PARTICLES for w in words[first + 1 :])
 
 
+# Titles that open a name wherever they stand: after a capitalised word in a tagged name they
+# begin another one ("Mrs. Moore   Miss Quested" is two women, where a dash was lost between
+# them), or end the word before it ("Charming Miss Woodhouse").
+_OPENING_TITLES = frozenset({"mr", "mrs", "miss", "ms", "mister", "messrs", "sir", "lady", "dr"})
+
+
+def _names_in(start: int, text: str) -> list[tuple[int, int, str]]:
+    """The names a tagged name holds, cut before each title that follows a capitalised word
+    (`_OPENING_TITLES`); a piece before the first such title stays only where a title opens it."""
+    words = [(start + w.start(), start + w.end(), w.group()) for w in re.finditer(r"\S+", text)]
+
+    def title(k: int, titles: Collection[str]) -> bool:
+        return words[k][2].rstrip(".").lower() in titles
+
+    cuts = [
+        k
+        for k in range(1, len(words) - 1)
+        if title(k, _OPENING_TITLES) and words[k - 1][2][:1].isupper() and not title(k - 1, HONORIFICS)
+        and words[k + 1][2][:1].isupper()
+    ]  # fmt: skip
+    if not cuts:
+        return [(start, start + len(text), text)]
+    bounds = [0, *cuts, len(words)]
+    pieces = [words[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    if pieces[0][0][2].rstrip(".").lower() not in HONORIFICS:
+        pieces = pieces[1:]
+    return [(piece[0][0], piece[-1][1], text[piece[0][0] - start : piece[-1][1] - start]) for piece in pieces]
+
+
 def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     """Every mention coreference should see, in text order, and the story's quotations. A name
     the tagger calls a person only in a minority of its occurrences keeps its usual type here, so
@@ -238,7 +268,10 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
             continue
         label: str | None = relabel.get(entity.text, entity.label) if kind == "PROP" else entity.label
         label = None if kind == "PRON" else label
-        mentions.append(Mention(entity.start, entity.end, entity.text, kind, 0, label))
+        if kind == "PROP":
+            mentions += [Mention(s, e, t, kind, 0, label) for s, e, t in _names_in(entity.start, entity.text)]
+        else:
+            mentions.append(Mention(entity.start, entity.end, entity.text, kind, 0, label))
     tagged = any(m.kind == "PRON" for m in mentions)
     for match in PRONOUN_RE.finditer(story.text):
         word = match.group().lower()
