@@ -533,6 +533,15 @@ def test_a_title_inside_a_tagged_name_opens_a_second_name() -> None:
         assert surfaces.count(name) == times
 
 
+def test_an_oath_is_no_character() -> None:
+    text = (
+        "“Oh my God,” Harry said. “You came back.”\n\n"
+        "Hermione laughed. “Thank Heaven you're here. Good Lord, I was so worried about him.”"
+    )
+    story = run(story_with(text, ["my God", "Heaven", "Good Lord", "Harry", "Hermione"]))
+    assert {c.name for c in story.characters} == {"Harry", "Hermione"}
+
+
 def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
     """ "Miss Minnie" is a woman, so "Mr. Beebe" is not "Minnie Beebe" (he is her uncle)."""
     assert groups(["Minnie Beebe", "Miss Minnie", "Mr. Beebe", "Minnie"]) == [

@@ -54,6 +54,13 @@ _NOT_REFERENT_WORDS = (
     "children kids people friends y'all"
 )
 _NOT_REFERENTS = frozenset(_NOT_REFERENT_WORDS.split()) | {"no one"}
+# Oaths and the one they call on: "Oh my God", "Good Lord!", "Thank Heaven", "for God's sake". A
+# tagger marks them as persons; as characters they would head the cast of many a fan fiction.
+_OATH = re.compile(
+    r"(?:(?:oh|o|my|good|dear|great|thank|by|for|the|sweet|merciful)\s+)*"
+    r"(?:god|lord|heavens?|christ|jesus(?:\s+christ)?|gad|lud|lawd|gawd)(?:['’]s)?",
+    re.IGNORECASE,
+)
 # A person is named by a noun phrase; a tagger's "person" headed by a verb ("to complain") is a
 # tagging error. Adjectives are left out: the parser heads many a real description with one.
 _NOT_NOMINAL_HEADS = frozenset({"VERB", "AUX", "ADV", "ADP", "SCONJ", "CCONJ", "PART", "INTJ"})
@@ -116,6 +123,8 @@ def _fallback_names(
             continue  # "I'm English", "And I'm": a contraction is in no name
         start = words[0][0]
         name = story.text[start : match.end()]
+        if _OATH.fullmatch(" ".join(name.split())):
+            continue
         found.append((start, match.end(), name))
         # After a quote mark, an end mark or a dash a capital may open a sentence ("Jane?--Do you").
         opener = re.search(r"(?:['\"“‘.!?—–]|--)\s*$", story.text[max(0, start - 3) : start])
@@ -259,6 +268,8 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     mentions: list[Mention] = []
     relabel = minority_person_names(story)
     for entity in story.entities:
+        if _OATH.fullmatch(" ".join(entity.text.split())):
+            continue
         kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
         if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
             kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
