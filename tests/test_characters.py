@@ -542,6 +542,13 @@ def test_an_oath_is_no_character() -> None:
     assert {c.name for c in story.characters} == {"Harry", "Hermione"}
 
 
+def test_a_pronoun_tagged_as_a_name_is_a_pronoun() -> None:
+    text = "Tom came in from the rain. His hands shook, and His coat dripped on the floor."
+    story = run(story_with(text, ["Tom", "His"]))
+    assert {c.name for c in story.characters} == {"Tom"}
+    assert len(character_at(story, "Tom").mentions) == 3
+
+
 def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
     """ "Miss Minnie" is a woman, so "Mr. Beebe" is not "Minnie Beebe" (he is her uncle)."""
     assert groups(["Minnie Beebe", "Miss Minnie", "Mr. Beebe", "Minnie"]) == [

@@ -270,7 +270,8 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     for entity in story.entities:
         if _OATH.fullmatch(" ".join(entity.text.split())):
             continue
-        kind: Kind = entity.kind or ("PRON" if pronoun(entity.text) else "PROP")
+        # A pronoun whatever the tagger says: a sentence-opening "His" tagged as a name names no one.
+        kind: Kind = "PRON" if pronoun(entity.text) else entity.kind or "PROP"
         if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
             kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
         if kind == "PROP" and _runs_past_a_name(entity.text):
