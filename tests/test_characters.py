@@ -609,6 +609,15 @@ def test_a_bare_surname_is_the_husband_not_a_woman_of_his_name() -> None:
     assert groups(names) == [{"Marsh", "Mr. Marsh"}, {"Tilda Marsh"}]
 
 
+def test_a_bare_surname_is_the_one_of_the_family_named_in_full_with_it() -> None:
+    # Frank is named more often, but by his given name: "Oakley" alone is Maurice Oakley.
+    names = ["Maurice Oakley"] * 3 + ["Maurice"] * 2 + ["Francis Oakley"] + ["Frank"] * 6 + ["Oakley"] * 4
+    assert groups(names) == [{"Francis Oakley", "Frank"}, {"Maurice Oakley", "Maurice", "Oakley"}]
+    # Where one of them is called by the surname alone already, the biggest group takes it.
+    names = ["Mr. Knightley"] * 9 + ["John Knightley"] * 3 + ["George Knightley", "Knightley"]
+    assert groups(names) == [{"George Knightley"}, {"John Knightley"}, {"Knightley", "Mr. Knightley"}]
+
+
 def test_a_womans_given_name_keeps_mister_off_her_full_name() -> None:
     assert groups(["Maud Fenwick", "Maud", "Mr. Fenwick", "Fenwick"]) == [
         {"Fenwick", "Mr. Fenwick"},

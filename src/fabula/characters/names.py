@@ -299,6 +299,12 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
             members.append([name])
             continue
         best = max(fits, key=lambda g: sum(counts[m.key] for m in members[g]))
+        # A bare name that only fuller names hold is the one of theirs the story names with it
+        # most: "Oakley" is Maurice Oakley (so named 24 times), not Frank ("Francis Oakley" once).
+        if len(name.tokens) == 1 and not name.honorific and len(fits) > 1:
+            holding = {g: _holding(name, members[g], counts) for g in fits}
+            if all(holding.values()):
+                best = max(fits, key=lambda g: holding[g])
         group_of[key] = best
         members[best].append(name)
     next_id = len(members)
@@ -310,6 +316,12 @@ def cluster_names(names: list[Name], heard: Mapping[NameKey, str] | None = None)
             result.append(next_id)
             next_id += 1
     return result
+
+
+def _holding(name: Name, members: list[Name], counts: Counter[NameKey]) -> int:
+    """How often a group is named with a fuller name that holds this one word, first or last."""
+    word = name.tokens[0]
+    return sum(counts[m.key] for m in members if len(m.tokens) > 1 and word in (m.tokens[0], m.tokens[-1]))
 
 
 def _spouses(name: Name, members: list[Name]) -> bool:
