@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Collection
+from itertools import pairwise
 
 from fabula.characters.mentions import (
     PRONOUN_RE,
@@ -252,7 +253,7 @@ def _names_in(start: int, text: str) -> list[tuple[int, int, str]]:
     if not cuts:
         return [(start, start + len(text), text)]
     bounds = [0, *cuts, len(words)]
-    pieces = [words[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+    pieces = [words[a:b] for a, b in pairwise(bounds)]
     if pieces[0][0][2].rstrip(".").lower() not in HONORIFICS:
         pieces = pieces[1:]
     return [(piece[0][0], piece[-1][1], text[piece[0][0] - start : piece[-1][1] - start]) for piece in pieces]
