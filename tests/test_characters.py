@@ -549,6 +549,12 @@ def test_a_pronoun_tagged_as_a_name_is_a_pronoun() -> None:
     assert len(character_at(story, "Tom").mentions) == 3
 
 
+def test_a_name_after_a_possessive_is_no_name_of_the_owner() -> None:
+    text = "Ronny came home late. Ronny's Baldeo had waited up, and Ronny thanked him."
+    story = run(story_with(text, ["Ronny", "Ronny's Baldeo"]))
+    assert character_at(story, "Ronny").name == "Ronny"
+
+
 def test_a_first_name_heard_as_miss_keeps_mister_off_it() -> None:
     """ "Miss Minnie" is a woman, so "Mr. Beebe" is not "Minnie Beebe" (he is her uncle)."""
     assert groups(["Minnie Beebe", "Miss Minnie", "Mr. Beebe", "Minnie"]) == [

@@ -55,6 +55,8 @@ _NOT_REFERENT_WORDS = (
     "children kids people friends y'all"
 )
 _NOT_REFERENTS = frozenset(_NOT_REFERENT_WORDS.split()) | {"no one"}
+# A possessive inside a name: "Ronny's Baldeo" is Ronny's servant, and no name of Ronny's.
+_NAME_AFTER_POSSESSIVE = re.compile(r"\w['’]s\s+[A-Z]")
 # Oaths and the one they call on: "Oh my God", "Good Lord!", "Thank Heaven", "for God's sake". A
 # tagger marks them as persons; as characters they would head the cast of many a fan fiction.
 _OATH = re.compile(
@@ -273,8 +275,10 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
             continue
         # A pronoun whatever the tagger says: a sentence-opening "His" tagged as a name names no one.
         kind: Kind = "PRON" if pronoun(entity.text) else entity.kind or "PROP"
-        if kind == "PROP" and POSSESSIVE.fullmatch(entity.text):
-            kind = "NOM"  # "Mara's sister" describes someone through Mara; it is not a name
+        if kind == "PROP" and (
+            POSSESSIVE.fullmatch(entity.text) or _NAME_AFTER_POSSESSIVE.search(entity.text)
+        ):
+            kind = "NOM"  # "Mara's sister", "Ronny's Baldeo" describe someone through Mara, Ronny
         if kind == "PROP" and _runs_past_a_name(entity.text):
             continue  # "Winterbourne perceived Daisy": two people and a verb, which would join them
         if (kind == "PRON" and not pronoun(entity.text)) or entity.text.rstrip(".").lower() in HONORIFICS:
