@@ -196,6 +196,20 @@ def test_addressees_are_vocatives_else_the_other_participant() -> None:
     assert quotes[4].addressees == ["jon"]
 
 
+def test_no_conversation_runs_across_a_scene_break() -> None:
+    text = (
+        "“Where were you?” Mara asked.\n\n“Out,” said Jon.\n\n* * *\n\n"
+        "Eli unlocked the shop at dawn.\n\n“Coffee first,” said Eli.\n\n“Then the till.”"
+    )
+    story = ingest.from_text(text)
+    story.characters = [MARA, JON, ELI]
+    quotes = get_stage("quotes")(story).quotes
+    assert [q.speaker for q in quotes[:3]] == ["mara", "jon", "eli"]
+    assert quotes[1].addressees == ["mara"]
+    assert quotes[3].speaker != "jon"
+    assert not {"mara", "jon"} & {a for q in quotes[2:] for a in q.addressees}
+
+
 def test_pronoun_tags_without_coreference_take_the_nearest_character_of_that_gender() -> None:
     text = 'Eli came in with Mara. She frowned at him.\n\n"You again," she said.'
     (quote,) = quotes_of(text, [MARA, ELI])

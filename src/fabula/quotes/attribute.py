@@ -30,6 +30,7 @@ voices included, before addressees are filled in. docs/quotes.md gives what each
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -118,6 +119,7 @@ class _Unit:
     step: str = ""  # the sieve step that chose the speaker ("tag", "pronoun", "guess", ...)
     vocatives: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)  # "said to X"
+    scene_start: int = 0  # where its scene (or chapter) begins: no conversation runs across a break
 
     @property
     def first(self) -> int:
@@ -184,7 +186,7 @@ def sieve(story: Story, *, pronoun_links: bool = False) -> Sieve:
     paras, found = find_quotes(story)
     cast = Cast.build(story, [(f.open_mark, f.close_mark) for f in found])
     items = [_tagged(text, paras, found, i) for i in range(len(found))]
-    units = _units(items)
+    units = _units(items, sorted({part.start for part in [*story.scenes, *story.chapters]}))
     for unit in units:
         _resolve_tags(text, unit, cast, pronoun_links)
     tagged = [unit.speaker is not None for unit in units]
@@ -249,7 +251,7 @@ def _continues(quote: str) -> bool:
     return opening.isalpha() and opening.islower()
 
 
-def _units(items: list[_Item]) -> list[_Unit]:
+def _units(items: list[_Item], scene_starts: list[int]) -> list[_Unit]:
     """Quotes grouped by the paragraph they open in: one paragraph, one turn."""
     units: list[_Unit] = []
     for it in items:
@@ -258,7 +260,8 @@ def _units(items: list[_Item]) -> list[_Unit]:
         if units and units[-1].first == it.found.paragraph:
             units[-1].items.append(it)
         else:
-            units.append(_Unit(items=[it]))
+            scene = bisect_right(scene_starts, it.found.start) - 1
+            units.append(_Unit(items=[it], scene_start=scene_starts[scene] if scene >= 0 else 0))
     return units
 
 
@@ -655,7 +658,9 @@ def _narration_subject(
 
 
 def _same_conversation(a: _Unit, b: _Unit, gap: int = CONVERSATION_GAP) -> bool:
-    return 0 <= b.first - a.last <= gap + 1
+    """Whether turn b follows turn a in one conversation: at most `gap` narration paragraphs
+    between them, and no scene break (`* * *`, a new chapter)."""
+    return a.scene_start == b.scene_start and 0 <= b.first - a.last <= gap + 1
 
 
 def _turns(
@@ -685,7 +690,7 @@ def _adjacent(units: list[_Unit], i: int, step: int, count: int) -> bool:
         return False
     for k in range(count):
         a, b = units[i + k * step], units[i + (k + 1) * step]
-        if abs(b.first - a.last if step > 0 else a.first - b.last) != 1:
+        if abs(b.first - a.last if step > 0 else a.first - b.last) != 1 or a.scene_start != b.scene_start:
             return False
     return True
 

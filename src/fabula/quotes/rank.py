@@ -390,7 +390,7 @@ def _turn(sieve: Sieve, i: int) -> _Turn:
     text, paras, cast, units = sieve.text, sieve.paras, sieve.cast, sieve.units
     unit = units[i]
     start, end = paras[unit.first][0], paras[unit.last][1]
-    before = cast.mentioned(paras[max(0, unit.first - WINDOW)][0], start)
+    before = cast.mentioned(max(paras[max(0, unit.first - WINDOW)][0], unit.scene_start), start)
     quoted = [(it.found.open_mark, it.found.close_mark) for it in unit.items]
     inside = [m for m in cast.mentioned(start, end) if not any(lo <= m[0] < hi for lo, hi in quoted)]
     back, ahead = _neighbours(units, i, -1), _neighbours(units, i, 1)
