@@ -540,6 +540,10 @@ def test_an_oath_is_no_character() -> None:
     )
     story = run(story_with(text, ["my God", "Heaven", "Good Lord", "Harry", "Hermione"]))
     assert {c.name for c in story.characters} == {"Harry", "Hermione"}
+    # A lord spoken to is someone.
+    text = "“Yes, my lord,” said Harry."
+    mentions, _ = story_mentions(story_with(text, ["my lord", "Harry"]))
+    assert "my lord" in [m.text for m in mentions]
 
 
 def test_a_pronoun_tagged_as_a_name_is_a_pronoun() -> None:

@@ -59,10 +59,10 @@ _NOT_REFERENTS = frozenset(_NOT_REFERENT_WORDS.split()) | {"no one"}
 _NAME_AFTER_POSSESSIVE = re.compile(r"\w['’]s\s+[A-Z]")
 # Oaths and the one they call on: "Oh my God", "Good Lord!", "Thank Heaven", "for God's sake". A
 # tagger marks them as persons; as characters they would head the cast of many a fan fiction.
+# The name is capitalised: "yes, my lord" speaks to a lord of the story.
 _OATH = re.compile(
-    r"(?:(?:oh|o|my|good|dear|great|thank|by|for|the|sweet|merciful)\s+)*"
-    r"(?:god|lord|heavens?|christ|jesus(?:\s+christ)?|gad|lud|lawd|gawd)(?:['’]s)?",
-    re.IGNORECASE,
+    r"(?i:(?:oh|o|my|good|dear|great|thank|by|for|the|sweet|merciful)\s+)*"
+    r"(?:God|Lord|Heavens?|Christ|Jesus(?:\s+Christ)?|Gad|Lud|Lawd|Gawd)(?:['’]s)?"
 )
 # A person is named by a noun phrase; a tagger's "person" headed by a verb ("to complain") is a
 # tagging error. Adjectives are left out: the parser heads many a real description with one.
