@@ -119,7 +119,7 @@ class _Unit:
     step: str = ""  # the sieve step that chose the speaker ("tag", "pronoun", "guess", ...)
     vocatives: list[str] = field(default_factory=list)
     told: list[str] = field(default_factory=list)  # "said to X"
-    scene_start: int = 0  # where its scene (or chapter) begins: no conversation runs across a break
+    scene_start: int = 0  # where the scene it is in begins after a break line (`_scene_breaks`), else 0
 
     @property
     def first(self) -> int:
@@ -186,7 +186,7 @@ def sieve(story: Story, *, pronoun_links: bool = False) -> Sieve:
     paras, found = find_quotes(story)
     cast = Cast.build(story, [(f.open_mark, f.close_mark) for f in found])
     items = [_tagged(text, paras, found, i) for i in range(len(found))]
-    units = _units(items, sorted({part.start for part in [*story.scenes, *story.chapters]}))
+    units = _units(items, _scene_breaks(story))
     for unit in units:
         _resolve_tags(text, unit, cast, pronoun_links)
     tagged = [unit.speaker is not None for unit in units]
@@ -249,6 +249,21 @@ def _continues(quote: str) -> bool:
     """Whether a quote opens in lower case, so goes on with a sentence begun before it."""
     opening = quote.lstrip(" \t\n_'‘\"“—-")[:1]
     return opening.isalpha() and opening.islower()
+
+
+def _scene_breaks(story: Story) -> list[int]:
+    """Where the scenes after a break line or a note begin (`* * *`, `~~~`, `<hr>`), within a
+    chapter. A new chapter is no such break: *The Invisible Man*'s Griffin tells his story to
+    Kemp over six chapters, and its turns read across them (PDNC end to end, that novel 78.4%
+    where chapters closed conversations too)."""
+    chapter_starts = [chapter.start for chapter in story.chapters]
+    breaks, seen = [], set()
+    for scene in sorted(story.scenes, key=lambda scene: scene.start):
+        chapter = bisect_right(chapter_starts, scene.start) - 1
+        if chapter in seen:
+            breaks.append(scene.start)
+        seen.add(chapter)
+    return breaks
 
 
 def _units(items: list[_Item], scene_starts: list[int]) -> list[_Unit]:
@@ -659,7 +674,7 @@ def _narration_subject(
 
 def _same_conversation(a: _Unit, b: _Unit, gap: int = CONVERSATION_GAP) -> bool:
     """Whether turn b follows turn a in one conversation: at most `gap` narration paragraphs
-    between them, and no scene break (`* * *`, a new chapter)."""
+    between them, and no scene break (`_scene_breaks`)."""
     return a.scene_start == b.scene_start and 0 <= b.first - a.last <= gap + 1
 
 
