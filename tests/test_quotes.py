@@ -210,6 +210,18 @@ def test_no_conversation_runs_across_a_scene_break() -> None:
     assert not {"mara", "jon"} & {a for q in quotes[2:] for a in q.addressees}
 
 
+def test_a_conversation_runs_on_into_the_next_chapter() -> None:
+    text = (
+        "Chapter 1\n\n“Tell me everything,” said Jon.\n\n“It began in the winter,” said Eli.\n\n"
+        "Chapter 2\n\n“Go on.”\n\n“I had no money.”"
+    )
+    story = ingest.from_text(text)
+    story.characters = [JON, ELI]
+    assert len(story.chapters) == 2
+    quotes = get_stage("quotes")(story).quotes
+    assert [q.speaker for q in quotes] == ["jon", "eli", "jon", "eli"]
+
+
 def test_pronoun_tags_without_coreference_take_the_nearest_character_of_that_gender() -> None:
     text = 'Eli came in with Mara. She frowned at him.\n\n"You again," she said.'
     (quote,) = quotes_of(text, [MARA, ELI])
