@@ -64,9 +64,14 @@ _OATH = re.compile(
     r"(?i:(?:oh|o|my|good|dear|great|thank|by|for|the|sweet|merciful)\s+)*"
     r"(?:God|Lord|Heavens?|Christ|Jesus(?:\s+Christ)?|Gad|Lud|Lawd|Gawd)(?:['’]s)?"
 )
+
 # A person is named by a noun phrase; a tagger's "person" headed by a verb ("to complain") is a
 # tagging error. Adjectives are left out: the parser heads many a real description with one.
 _NOT_NOMINAL_HEADS = frozenset({"VERB", "AUX", "ADV", "ADP", "SCONJ", "CCONJ", "PART", "INTJ"})
+
+
+def _is_oath(text: str) -> bool:
+    return _OATH.fullmatch(" ".join(text.split())) is not None
 
 
 def spans_of(story: Story, pattern: re.Pattern[str], field: list[tuple[int, int]]) -> list[int]:
@@ -126,7 +131,7 @@ def _fallback_names(
             continue  # "I'm English", "And I'm": a contraction is in no name
         start = words[0][0]
         name = story.text[start : match.end()]
-        if _OATH.fullmatch(" ".join(name.split())):
+        if _is_oath(name):
             continue
         found.append((start, match.end(), name))
         # After a quote mark, an end mark or a dash a capital may open a sentence ("Jane?--Do you").
@@ -271,7 +276,7 @@ def story_mentions(story: Story) -> tuple[list[Mention], list[QuoteSpan]]:
     mentions: list[Mention] = []
     relabel = minority_person_names(story)
     for entity in story.entities:
-        if _OATH.fullmatch(" ".join(entity.text.split())):
+        if _is_oath(entity.text):
             continue
         # A pronoun whatever the tagger says: a sentence-opening "His" tagged as a name names no one.
         kind: Kind = "PRON" if pronoun(entity.text) else entity.kind or "PROP"

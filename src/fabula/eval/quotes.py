@@ -183,10 +183,7 @@ def _by_descriptions(used: Counter[str], gold_forms: dict[str, set[str]]) -> str
         for gid, forms in gold_forms.items():
             if form in forms:
                 votes[gid] += count
-    best = votes.most_common(2)
-    if not best or (len(best) > 1 and best[1][1] == best[0][1]):
-        return None
-    return best[0][0]
+    return _clear_winner(votes)
 
 
 # Lower-case words before a proper name, and nothing after it: "the pretty Duchess of Monmouth",
@@ -206,6 +203,11 @@ def _by_fitting_names(surfaces: list[str], weight: dict[str, int], gold: list[Ch
     for g in gold:
         names = [parse_name(n) for n in [g.name, *g.aliases]]
         votes[g.id] = sum(w for name, w in parsed if any(_could_be(name, other) for other in names))
+    return _clear_winner(votes)
+
+
+def _clear_winner(votes: Counter[str]) -> str | None:
+    """The gold character with the most votes, if some and no other has as many."""
     best = votes.most_common(2)
     if not best or best[0][1] == 0 or (len(best) > 1 and best[1][1] == best[0][1]):
         return None
